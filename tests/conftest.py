@@ -1,0 +1,78 @@
+"""Shared fixtures: the real parts (SQLite file, PostgreSQL, headless Chromium) for every test package."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+POSTGRES_URL = os.environ.get("RPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("RPA_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_reachable(url: str) -> str | None:
+    """None when PostgreSQL answers at ``url``, else the reason it does not."""
+    try:
+        import psycopg
+
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return None
+    except Exception as exc:  # any failure means "not here"
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """URL of the test PostgreSQL; skips without one, fails instead when RPA_REQUIRE_POSTGRES=1 (CI)."""
+    reason = _postgres_reachable(POSTGRES_URL)
+    if reason:
+        message = f"PostgreSQL not reachable at {POSTGRES_URL} ({reason}); set RPA_TEST_POSTGRES_URL"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " -- RPA_REQUIRE_POSTGRES=1 makes this a failure")
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty schema in the test PostgreSQL for one test, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = postgres_server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in postgres_server_url else "?"
+    yield f"{postgres_server_url}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (the installed one, never a download) for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    from rpa_core.browser import BrowserNotFoundError, launch_chromium
+
+    with sync_playwright() as pw:
+        try:
+            chromium = launch_chromium(pw)
+        except BrowserNotFoundError as exc:
+            pytest.skip(str(exc))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page for one test."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
