@@ -1,0 +1,42 @@
+"""The work queue: items with a unique reference, atomic leased claims, retries, and their history."""
+
+from rpa_core.queue.admin import (
+    ItemHistory,
+    consecutive_failures,
+    count_items,
+    get_item,
+    item_history,
+    list_items,
+    requeue,
+)
+from rpa_core.queue.items import Attempt, Event, QueuePolicy, WorkItem
+from rpa_core.queue.states import (
+    FINAL,
+    ItemNotFoundError,
+    ItemState,
+    LeaseLostError,
+    Outcome,
+    QueueError,
+)
+from rpa_core.queue.workqueue import WorkQueue
+
+__all__ = [
+    "FINAL",
+    "Attempt",
+    "Event",
+    "ItemHistory",
+    "ItemNotFoundError",
+    "ItemState",
+    "LeaseLostError",
+    "Outcome",
+    "QueueError",
+    "QueuePolicy",
+    "WorkItem",
+    "WorkQueue",
+    "consecutive_failures",
+    "count_items",
+    "get_item",
+    "item_history",
+    "list_items",
+    "requeue",
+]

@@ -1,0 +1,22 @@
+"""The environment contract between the runner and the Robot Framework child processes it starts.
+
+The runner sets these variables; the work-item adapter and keyword libraries read them. Kept in the lowest
+layer so both sides share one definition without importing each other.
+"""
+
+from __future__ import annotations
+
+STORE_URL = "RPA_STORE_URL"
+RUN_ID = "RPA_RUN_ID"
+STEP_NAME = "RPA_STEP_NAME"
+WORKER_ID = "RPA_WORKER_ID"
+INPUT_QUEUE = "RPA_INPUT_QUEUE"
+OUTPUT_QUEUE = "RPA_OUTPUT_QUEUE"
+LEASE_SECONDS = "RPA_LEASE_SECONDS"
+MAX_ATTEMPTS = "RPA_MAX_ATTEMPTS"
+BACKOFF_SECONDS = "RPA_BACKOFF_SECONDS"
+KILL_SWITCH = "RPA_KILL_SWITCH"
+WAIT_FOREVER = "RPA_WAIT_FOREVER"
+ARTIFACTS_DIR = "RPA_ARTIFACTS_DIR"
+WORKITEMS_ADAPTER = "RPA_WORKITEMS_ADAPTER"
+ADAPTER_PATH = "rpa_core.keywords.workitems_adapter.QueueAdapter"

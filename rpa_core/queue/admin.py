@@ -1,0 +1,133 @@
+"""Looking at queues and acting by hand: list and filter items, one item's history, requeue, kill-switch count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
+
+from rpa_core.privacy import mask_cpr
+from rpa_core.queue.items import Attempt, Event, WorkItem
+from rpa_core.queue.states import REQUEUEABLE, ItemNotFoundError, ItemState, Outcome, QueueError
+from rpa_core.store import Store
+from rpa_core.store.models import item_attempts, item_events, work_items
+from rpa_core.store.types import utcnow
+
+wi = work_items
+
+
+@dataclass(frozen=True)
+class ItemHistory:
+    """An item with every attempt and event, oldest first."""
+
+    item: WorkItem
+    attempts: list[Attempt]
+    events: list[Event]
+
+
+def list_items(
+    store: Store,
+    *,
+    queue: str | None = None,
+    states: list[ItemState] | None = None,
+    run_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[WorkItem]:
+    """Items filtered by queue, states and the run that last touched or created them; newest first."""
+    query = select(wi).order_by(wi.c.id.desc()).limit(limit).offset(offset)
+    if queue:
+        query = query.where(wi.c.queue == queue)
+    if states:
+        query = query.where(wi.c.state.in_([ItemState(s).value for s in states]))
+    if run_id:
+        query = query.where((wi.c.last_run_id == run_id) | (wi.c.created_run_id == run_id))
+    with store.read() as conn:
+        return [WorkItem.from_row(row) for row in conn.execute(query)]
+
+
+def count_items(store: Store, *, queue: str | None = None, run_id: str | None = None) -> dict[str, int]:
+    """Item counts by state, for one queue and/or the items one run created or worked on."""
+    query = select(wi.c.state, func.count()).group_by(wi.c.state)
+    if queue:
+        query = query.where(wi.c.queue == queue)
+    if run_id:
+        query = query.where((wi.c.last_run_id == run_id) | (wi.c.created_run_id == run_id))
+    with store.read() as conn:
+        return {state: count for state, count in conn.execute(query)}
+
+
+def get_item(store: Store, item_id: int) -> WorkItem:
+    with store.read() as conn:
+        row = conn.execute(select(wi).where(wi.c.id == item_id)).first()
+    if row is None:
+        raise ItemNotFoundError(f"no work item with id {item_id}")
+    return WorkItem.from_row(row)
+
+
+def item_history(store: Store, item_id: int) -> ItemHistory:
+    """The item, its attempts and its events."""
+    item = get_item(store, item_id)
+    with store.read() as conn:
+        attempts = [
+            Attempt(**{k: row._mapping[k] for k in Attempt.__dataclass_fields__})
+            for row in conn.execute(
+                select(item_attempts).where(item_attempts.c.item_id == item_id).order_by(item_attempts.c.number)
+            )
+        ]
+        events = [
+            Event(at=row.at, kind=row.kind, actor=row.actor, message=row.message)
+            for row in conn.execute(
+                select(item_events).where(item_events.c.item_id == item_id).order_by(item_events.c.id)
+            )
+        ]
+    return ItemHistory(item=item, attempts=attempts, events=events)
+
+
+def requeue(store: Store, item_id: int, *, by: str, reason: str = "", extra_attempts: int = 3) -> WorkItem:
+    """Put a failed or excepted item back in its queue by hand, with ``extra_attempts`` more tries.
+
+    Records who and when. DONE items are refused: redoing finished work could pay a citizen twice.
+    """
+    if extra_attempts < 1:
+        raise QueueError("extra attempts must be at least 1")
+    now = utcnow()
+    with store.engine.begin() as conn:
+        row = conn.execute(select(wi.c.state, wi.c.attempts).where(wi.c.id == item_id)).first()
+        if row is None:
+            raise ItemNotFoundError(f"no work item with id {item_id}")
+        state, attempts = ItemState(row.state), row.attempts
+        if state not in REQUEUEABLE:
+            allowed = ", ".join(s.value for s in REQUEUEABLE)
+            raise QueueError(f"work item {item_id} is {state.value}; only {allowed} items can be requeued")
+        conn.execute(
+            update(wi)
+            .where(wi.c.id == item_id)
+            .values(
+                state=ItemState.PENDING.value,
+                available_at=now,
+                max_attempts=attempts + extra_attempts,
+                updated_at=now,
+            )
+        )
+        message = f"requeued from {state.value}" + (f": {mask_cpr(reason)}" if reason else "")
+        conn.execute(insert(item_events).values(item_id=item_id, at=now, kind="REQUEUED", actor=by, message=message))
+    return get_item(store, item_id)
+
+
+def consecutive_failures(store: Store, run_id: str, window: int) -> int:
+    """How many of the run's most recent finished attempts (up to ``window``) failed technically in a row."""
+    failed = {Outcome.APPLICATION_ERROR.value, Outcome.LEASE_EXPIRED.value}
+    query = (
+        select(item_attempts.c.outcome)
+        .where(item_attempts.c.run_id == run_id, item_attempts.c.outcome.is_not(None))
+        .order_by(item_attempts.c.ended_at.desc(), item_attempts.c.id.desc())
+        .limit(window)
+    )
+    streak = 0
+    with store.read() as conn:
+        for (outcome,) in conn.execute(query):
+            if outcome not in failed:
+                break
+            streak += 1
+    return streak

@@ -1,0 +1,392 @@
+"""The work queue: create items once per reference, claim atomically with a lease, release with an outcome.
+
+Claims are one write transaction: on SQLite an immediate transaction (the database's single writer lock)
+around ``UPDATE ... RETURNING``; on PostgreSQL the same statement whose candidate row is chosen with
+``FOR UPDATE SKIP LOCKED``, so concurrent workers never wait for or take each other's item.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from rpa_core.privacy import mask_cpr
+from rpa_core.queue.items import QueuePolicy, WorkItem
+from rpa_core.queue.states import CLAIMABLE, ItemState, LeaseLostError, Outcome
+from rpa_core.store import Store
+from rpa_core.store.models import item_attempts, item_events, item_files, work_items
+from rpa_core.store.types import utcnow
+
+wi = work_items
+
+
+def _masked(text: str | None) -> str | None:
+    return mask_cpr(text) if text else text
+
+
+class WorkQueue:
+    """One named queue in a store."""
+
+    def __init__(self, store: Store, name: str, policy: QueuePolicy | None = None) -> None:
+        if not name or not name.strip():
+            raise ValueError("a queue needs a name")
+        self.store = store
+        self.name = name
+        self.policy = policy or QueuePolicy()
+        self._postgres = not store.is_sqlite
+
+    # ----------------------------------------------------------------- create
+    def create(
+        self,
+        reference: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        files: Mapping[str, bytes] | None = None,
+        run_id: str | None = None,
+        parent_id: int | None = None,
+    ) -> tuple[WorkItem, bool]:
+        """Create the item for ``reference``, or return the existing one. Returns (item, created)."""
+        with self.store.engine.begin() as conn:
+            return self._create(conn, reference, payload, files=files, run_id=run_id, parent_id=parent_id)
+
+    def create_many(self, items: Iterable[tuple[str, Mapping[str, Any] | None]], *, run_id: str | None = None) -> int:
+        """Create many (reference, payload) items in one transaction; returns how many were new."""
+        created = 0
+        with self.store.engine.begin() as conn:
+            for reference, payload in items:
+                created += self._create(conn, reference, payload, run_id=run_id)[1]
+        return created
+
+    def _create(
+        self,
+        conn: Connection,
+        reference: str,
+        payload: Mapping[str, Any] | None,
+        *,
+        files: Mapping[str, bytes] | None = None,
+        run_id: str | None = None,
+        parent_id: int | None = None,
+    ) -> tuple[WorkItem, bool]:
+        if not reference or not str(reference).strip():
+            raise ValueError("a work item needs a non-empty reference")
+        now = utcnow()
+        values = {
+            "queue": self.name,
+            "reference": str(reference),
+            "state": ItemState.PENDING.value,
+            "payload": json.dumps(dict(payload or {}), ensure_ascii=False, default=str),
+            "attempts": 0,
+            "max_attempts": self.policy.max_attempts,
+            "available_at": now,
+            "parent_id": parent_id,
+            "created_run_id": run_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        dialect_insert = pg_insert if self._postgres else sqlite_insert
+        stmt = (
+            dialect_insert(wi)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["queue", "reference"])
+            .returning(*wi.c)
+        )
+        row = conn.execute(stmt).first()
+        if row is None:
+            existing = conn.execute(select(wi).where(wi.c.queue == self.name, wi.c.reference == str(reference)))
+            return WorkItem.from_row(existing.one()), False
+        for name, content in (files or {}).items():
+            conn.execute(insert(item_files).values(item_id=row.id, name=name, content=content, created_at=now))
+        return WorkItem.from_row(row), True
+
+    # ------------------------------------------------------------------ claim
+    def claim(self, worker: str, *, run_id: str | None = None) -> WorkItem | None:
+        """Take the next available item with a lease for ``worker``, or None when none is available now."""
+        now = utcnow()
+        sql = _statements(self._postgres)
+        with self.store.engine.begin() as conn:
+            self._expire_leases(conn, now)
+            row = conn.execute(
+                sql.claim,
+                {
+                    "p_queue": self.name,
+                    "p_now": now,
+                    "p_worker": worker,
+                    "p_expires": now + timedelta(seconds=self.policy.lease_seconds),
+                    "p_run_id": run_id,
+                },
+            ).first()
+            if row is None:
+                return None
+            conn.execute(
+                sql.start_attempt,
+                {"p_item_id": row.id, "p_number": row.attempts, "p_run_id": run_id, "p_worker": worker, "p_now": now},
+            )
+        return WorkItem.from_row(row)
+
+    def _expire_leases(self, conn: Connection, now: datetime) -> None:
+        """Return items whose worker stopped renewing its lease to the queue (or abandon them)."""
+        sql = _statements(self._postgres)
+        rows = conn.execute(sql.expire, {"p_queue": self.name, "p_now": now, "p_message": _LEASE_EXPIRED}).all()
+        for item_id, attempts, state in rows:
+            conn.execute(
+                sql.end_attempt,
+                {
+                    "p_item_id": item_id,
+                    "p_number": attempts,
+                    "p_now": now,
+                    "p_outcome": Outcome.LEASE_EXPIRED.value,
+                    "p_code": None,
+                    "p_message": _LEASE_EXPIRED,
+                },
+            )
+            self._event(conn, item_id, now, Outcome.LEASE_EXPIRED.value, _LEASE_EXPIRED)
+            if state == ItemState.ABANDONED.value:
+                self._event(conn, item_id, now, "ABANDONED", f"no attempts left ({attempts} used)")
+
+    # -------------------------------------------------------------- heartbeat
+    def heartbeat(self, item_id: int, worker: str) -> datetime:
+        """Extend ``worker``'s lease on the item; raises LeaseLostError when it no longer holds it."""
+        now = utcnow()
+        expires = now + timedelta(seconds=self.policy.lease_seconds)
+        with self.store.engine.begin() as conn:
+            result = conn.execute(
+                _statements(self._postgres).heartbeat,
+                {"p_item_id": item_id, "p_worker": worker, "p_now": now, "p_expires": expires},
+            )
+            if result.rowcount != 1:
+                raise LeaseLostError(f"work item {item_id}: lease held by '{worker}' has expired")
+        return expires
+
+    # ---------------------------------------------------------------- release
+    def release(
+        self,
+        item_id: int,
+        worker: str,
+        outcome: Outcome,
+        *,
+        code: str | None = None,
+        message: str | None = None,
+    ) -> ItemState:
+        """End ``worker``'s attempt with ``outcome``; returns the item's new state.
+
+        APPLICATION_ERROR goes back to the queue after a backoff while attempts remain, else ABANDONED.
+        Code and message are stored with CPR numbers masked.
+        """
+        outcome = Outcome(outcome)
+        if outcome is Outcome.LEASE_EXPIRED:
+            raise ValueError("LEASE_EXPIRED is set by the queue, not released by a worker")
+        now = utcnow()
+        code, message = _masked(code), _masked(message)
+        sql = _statements(self._postgres)
+        with self.store.engine.begin() as conn:
+            row = conn.execute(sql.held, {"p_item_id": item_id, "p_worker": worker}).first()
+            if row is None:
+                raise LeaseLostError(
+                    f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
+                )
+            attempts, max_attempts = row
+            available_at = now
+            if outcome is Outcome.APPLICATION_ERROR:
+                if attempts >= max_attempts:
+                    state = ItemState.ABANDONED
+                else:
+                    state = ItemState.APPLICATION_ERROR
+                    available_at = now + self.policy.backoff(attempts)
+            else:
+                state = ItemState(outcome.value)
+            conn.execute(
+                sql.finish,
+                {
+                    "p_item_id": item_id,
+                    "p_state": state.value,
+                    "p_available_at": available_at,
+                    "p_code": code,
+                    "p_message": message,
+                    "p_now": now,
+                },
+            )
+            conn.execute(
+                sql.end_attempt,
+                {
+                    "p_item_id": item_id,
+                    "p_number": attempts,
+                    "p_now": now,
+                    "p_outcome": outcome.value,
+                    "p_code": code,
+                    "p_message": message,
+                },
+            )
+            if state is ItemState.ABANDONED:
+                self._event(conn, item_id, now, "ABANDONED", f"no attempts left ({attempts} used)")
+        return state
+
+    # ------------------------------------------------------- payload and files
+    def save_payload(self, item_id: int, payload: Mapping[str, Any]) -> None:
+        """Replace the item's payload (a worker recording progress, or a producer's output)."""
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(wi)
+                .where(wi.c.id == item_id)
+                .values(payload=json.dumps(dict(payload), ensure_ascii=False, default=str), updated_at=utcnow())
+            )
+
+    def add_file(self, item_id: int, name: str, content: bytes) -> None:
+        """Attach (or replace) a file on the item."""
+        with self.store.engine.begin() as conn:
+            conn.execute(item_files.delete().where(item_files.c.item_id == item_id, item_files.c.name == name))
+            conn.execute(insert(item_files).values(item_id=item_id, name=name, content=content, created_at=utcnow()))
+
+    def remove_file(self, item_id: int, name: str) -> None:
+        with self.store.engine.begin() as conn:
+            conn.execute(item_files.delete().where(item_files.c.item_id == item_id, item_files.c.name == name))
+
+    def list_files(self, item_id: int) -> list[str]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(item_files.c.name).where(item_files.c.item_id == item_id).order_by(item_files.c.name)
+            )
+            return [name for (name,) in rows]
+
+    def get_file(self, item_id: int, name: str) -> bytes:
+        with self.store.read() as conn:
+            content = conn.execute(
+                select(item_files.c.content).where(item_files.c.item_id == item_id, item_files.c.name == name)
+            ).scalar()
+        if content is None:
+            raise FileNotFoundError(f"work item {item_id} has no file '{name}'")
+        return content
+
+    # ------------------------------------------------------------ inspection
+    def next_wakeup(self) -> datetime | None:
+        """When an unfinished item may next become claimable; None when every item is final."""
+        when = case((wi.c.state == ItemState.IN_PROGRESS.value, wi.c.lease_expires_at), else_=wi.c.available_at)
+        with self.store.read() as conn:
+            value = conn.execute(
+                select(func.min(when)).where(
+                    wi.c.queue == self.name,
+                    wi.c.state.in_([*CLAIMABLE, ItemState.IN_PROGRESS]),
+                )
+            ).scalar()
+        if value is None:
+            return None
+        # Aggregates bypass the column type on SQLite; normalise to an aware datetime.
+        return wi.c.available_at.type.process_result_value(
+            value if isinstance(value, datetime) else datetime.fromisoformat(str(value)), None
+        )
+
+    def counts(self) -> dict[str, int]:
+        """How many items the queue holds in each state."""
+        with self.store.read() as conn:
+            rows = conn.execute(select(wi.c.state, func.count()).where(wi.c.queue == self.name).group_by(wi.c.state))
+            return {state: count for state, count in rows}
+
+    @staticmethod
+    def _event(conn: Connection, item_id: int, at: datetime, kind: str, message: str, actor: str = "queue") -> None:
+        conn.execute(insert(item_events).values(item_id=item_id, at=at, kind=kind, actor=actor, message=message))
+
+
+_LEASE_EXPIRED = "the worker's lease expired before it released the item (worker stopped or hung)"
+
+
+class _Statements:
+    """The hot-path statements, built once: building SQLAlchemy statements costs more than running them."""
+
+    def __init__(self, postgres: bool) -> None:
+        now, queue, worker, item_id = (
+            bindparam("p_now"),
+            bindparam("p_queue"),
+            bindparam("p_worker"),
+            bindparam("p_item_id"),
+        )
+        candidate = (
+            select(wi.c.id)
+            .where(wi.c.queue == queue, wi.c.state.in_([s.value for s in CLAIMABLE]), wi.c.available_at <= now)
+            .order_by(wi.c.available_at, wi.c.id)
+            .limit(1)
+        )
+        expired = select(wi.c.id).where(
+            wi.c.queue == queue, wi.c.state == ItemState.IN_PROGRESS.value, wi.c.lease_expires_at < now
+        )
+        held = select(wi.c.attempts, wi.c.max_attempts).where(
+            wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value
+        )
+        if postgres:
+            candidate = candidate.with_for_update(skip_locked=True)
+            expired = expired.with_for_update(skip_locked=True)
+            held = held.with_for_update()
+        self.held = held
+        self.claim = (
+            update(wi)
+            .where(wi.c.id == candidate.scalar_subquery())
+            .values(
+                state=ItemState.IN_PROGRESS.value,
+                attempts=wi.c.attempts + 1,
+                lease_owner=worker,
+                lease_expires_at=bindparam("p_expires"),
+                last_run_id=bindparam("p_run_id"),
+                updated_at=now,
+            )
+            .returning(*wi.c)
+        )
+        self.expire = (
+            update(wi)
+            .where(wi.c.id.in_(expired.scalar_subquery()))
+            .values(
+                state=case(
+                    (wi.c.attempts >= wi.c.max_attempts, ItemState.ABANDONED.value),
+                    else_=ItemState.APPLICATION_ERROR.value,
+                ),
+                lease_owner=None,
+                lease_expires_at=None,
+                available_at=now,
+                last_code=Outcome.LEASE_EXPIRED.value,
+                last_message=bindparam("p_message"),
+                updated_at=now,
+            )
+            .returning(wi.c.id, wi.c.attempts, wi.c.state)
+        )
+        self.start_attempt = insert(item_attempts).values(
+            item_id=item_id, number=bindparam("p_number"), run_id=bindparam("p_run_id"), worker=worker, started_at=now
+        )
+        self.end_attempt = (
+            update(item_attempts)
+            .where(item_attempts.c.item_id == item_id, item_attempts.c.number == bindparam("p_number"))
+            .values(
+                ended_at=now, outcome=bindparam("p_outcome"), code=bindparam("p_code"), message=bindparam("p_message")
+            )
+        )
+        self.finish = (
+            update(wi)
+            .where(wi.c.id == item_id)
+            .values(
+                state=bindparam("p_state"),
+                lease_owner=None,
+                lease_expires_at=None,
+                available_at=bindparam("p_available_at"),
+                last_code=bindparam("p_code"),
+                last_message=bindparam("p_message"),
+                updated_at=now,
+            )
+        )
+        self.heartbeat = (
+            update(wi)
+            .where(
+                wi.c.id == item_id,
+                wi.c.lease_owner == worker,
+                wi.c.state == ItemState.IN_PROGRESS.value,
+                wi.c.lease_expires_at >= now,
+            )
+            .values(lease_expires_at=bindparam("p_expires"), updated_at=now)
+        )
+
+
+@functools.cache
+def _statements(postgres: bool) -> _Statements:
+    return _Statements(postgres)
