@@ -10,8 +10,7 @@ from rpa_core.errors import UserError
 
 app = typer.Typer(
     name="rpa",
-    help="Run municipal robots: work queues, runs, workers and reference systems.\n\n"
-    "Example: rpa run examples/hello",
+    help="Run municipal robots: work queues, runs, workers and reference systems.\n\nExample: rpa run examples/hello",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -1,0 +1,1 @@
+"""Robot Framework libraries and adapters: rpaframework's WorkItems over our queue (more in later issues)."""

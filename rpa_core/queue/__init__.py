@@ -2,6 +2,7 @@
 
 from rpa_core.queue.admin import (
     ItemHistory,
+    attempts_by_worker,
     consecutive_failures,
     count_items,
     get_item,
@@ -33,6 +34,7 @@ __all__ = [
     "QueuePolicy",
     "WorkItem",
     "WorkQueue",
+    "attempts_by_worker",
     "consecutive_failures",
     "count_items",
     "get_item",

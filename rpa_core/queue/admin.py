@@ -131,3 +131,9 @@ def consecutive_failures(store: Store, run_id: str, window: int) -> int:
                 break
             streak += 1
     return streak
+
+
+def attempts_by_worker(store: Store, worker: str) -> int:
+    """How many items ``worker`` has claimed (a worker id is unique per process launch)."""
+    with store.read() as conn:
+        return conn.execute(select(func.count()).where(item_attempts.c.worker == worker)).scalar_one()

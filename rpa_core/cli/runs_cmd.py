@@ -1,0 +1,85 @@
+"""``rpa runs``: what ran, and how it ended."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rpa_core.cli.common import StoreOption, local_time, open_cli_store
+
+app = typer.Typer(help="Runs: list them, show one with its steps and item counts.", no_args_is_help=True)
+
+
+@app.command("ls")
+def ls(
+    robot: Annotated[str | None, typer.Option(help="Only runs of this robot.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 20,
+    store: StoreOption = None,
+) -> None:
+    """List runs, newest first.
+
+    Example: rpa runs ls --robot flexloen
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from rpa_core.queue import count_items
+    from rpa_core.runner.records import list_runs
+
+    opened = open_cli_store(store)
+    table = Table()
+    for column in ("Run", "Robot", "Status", "Started", "Ended", "Items (done/business/error)", "Host"):
+        table.add_column(column, overflow="fold")
+    for record in list_runs(opened, robot=robot, limit=limit):
+        counts = count_items(opened, run_id=record.id)
+        errors = sum(n for s, n in counts.items() if s not in ("DONE", "BUSINESS_EXCEPTION"))
+        table.add_row(
+            record.id,
+            f"{record.robot} {record.robot_version}",
+            record.status,
+            local_time(record.started_at),
+            local_time(record.ended_at),
+            f"{counts.get('DONE', 0)}/{counts.get('BUSINESS_EXCEPTION', 0)}/{errors}",
+            record.host,
+        )
+    Console().print(table)
+
+
+@app.command("show")
+def show(
+    run_id: Annotated[str, typer.Argument(help="The run's id (from rpa runs ls).")],
+    store: StoreOption = None,
+) -> None:
+    """Show one run: status, steps and their processes, item counts, artifacts.
+
+    Example: rpa runs show 20261123-021500-a1b2c3
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from rpa_core.queue import count_items
+    from rpa_core.runner.records import get_run, list_steps
+
+    opened = open_cli_store(store)
+    record = get_run(opened, run_id)
+    console = Console()
+    console.print(f"[bold]Run {record.id}[/bold]: {record.robot} {record.robot_version} on {record.host}")
+    console.print(f"Status: {record.status}" + (f" ({record.stop_reason})" if record.stop_reason else ""))
+    console.print(f"Started {local_time(record.started_at)}, ended {local_time(record.ended_at) or '-'}")
+    console.print(f"Artifacts: {record.artifacts_dir}")
+    steps = Table(title="Steps", title_justify="left")
+    for column in ("Step", "Process", "Status", "Exit", "Started", "Ended"):
+        steps.add_column(column, overflow="fold")
+    for step in list_steps(opened, run_id):
+        steps.add_row(
+            step.name,
+            step.worker.rsplit(":", 1)[-1],
+            step.status,
+            "" if step.exit_code is None else str(step.exit_code),
+            local_time(step.started_at),
+            local_time(step.ended_at),
+        )
+    console.print(steps)
+    counts = count_items(opened, run_id=run_id)
+    console.print("Items: " + ("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"))

@@ -1,0 +1,100 @@
+"""``rpa run`` and ``rpa worker``: run a robot, or work its queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rpa_core.cli.common import StoreOption, open_cli_store
+
+RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (the one with robot.toml).", show_default=False)]
+RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
+Variables = Annotated[
+    list[str] | None,
+    typer.Option("--variable", "-v", help="NAME:VALUE passed to Robot Framework (repeatable).", show_default=False),
+]
+
+
+def _print_result(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"Run {result.run_id}: [bold]{result.status.value}[/bold]", highlight=False)
+    table = Table()
+    table.add_column("State")
+    table.add_column("Items", justify="right")
+    for state in ("DONE", "BUSINESS_EXCEPTION", "APPLICATION_ERROR", "ABANDONED", "IN_PROGRESS", "PENDING"):
+        if result.counts.get(state):
+            table.add_row(state, str(result.counts[state]))
+    table.add_row("total", str(sum(result.counts.values())), style="bold")
+    console.print(table)
+    if result.stop_reason:
+        console.print(f"Stopped: {result.stop_reason}")
+    if result.failed_steps:
+        console.print(f"Steps that failed: {', '.join(result.failed_steps)}")
+    console.print(f"Artifacts: {result.artifacts_dir}")
+    if result.log_html:
+        console.print(f"Log: {result.log_html}")
+
+
+def _runner(robot_dir: Path, store: str | None, runs_dir: Path, variables: list[str] | None):
+    from rpa_core.packaging import load_robot
+    from rpa_core.runner import Runner
+    from rpa_core.runner.progress import ConsoleObserver
+
+    robot = load_robot(robot_dir)
+    for variable in variables or []:
+        if ":" not in variable:
+            raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
+    return Runner(
+        open_cli_store(store),
+        robot,
+        runs_dir=runs_dir,
+        observer=ConsoleObserver(),
+        variables=tuple(variables or ()),
+    )
+
+
+def run(
+    robot_dir: RobotDir,
+    store: StoreOption = None,
+    runs_dir: RunsDir = Path("runs"),
+    variable: Variables = None,
+) -> None:
+    """Run a robot: every step of its robot.toml in order, on the store.
+
+    Exit code 0 when every work item ended DONE or BUSINESS_EXCEPTION, 1 otherwise, 2 for bad input.
+
+    Example: rpa run examples/hello
+    """
+    result = _runner(robot_dir, store, runs_dir, variable).run()
+    _print_result(result)
+    raise typer.Exit(result.exit_code)
+
+
+def worker(
+    robot_dir: RobotDir,
+    store: StoreOption = None,
+    step: Annotated[str | None, typer.Option(help="The step to work (default: the one with an input_queue).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Parallel processes (default: robot.toml).")
+    ] = None,
+    forever: Annotated[bool, typer.Option("--forever", help="Keep waiting for new items instead of stopping.")] = False,
+    runs_dir: RunsDir = Path("runs"),
+    variable: Variables = None,
+) -> None:
+    """Work a robot's queue until it is empty (or --forever). Run one on each machine sharing a PostgreSQL store.
+
+    Example: rpa worker examples/hello --store postgresql+psycopg://robot@db.kommune.local/rpa --workers 4
+    """
+    result = _runner(robot_dir, store, runs_dir, variable).work(step, workers=workers, forever=forever)
+    _print_result(result)
+    raise typer.Exit(result.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("worker")(worker)

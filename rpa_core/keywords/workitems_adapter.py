@@ -1,0 +1,200 @@
+"""rpaframework's ``RPA.Robocorp.WorkItems`` backed by our work queue.
+
+The runner sets ``RPA_WORKITEMS_ADAPTER=rpa_core.keywords.workitems_adapter.QueueAdapter`` and the run's
+context (store, run id, worker id, queues) in the environment, so a robot written with ``For Each Input Work
+Item``, ``Release Input Work Item`` and ``Create Output Work Item`` runs here unmodified.
+
+- A step with an input queue claims items with a lease, renewed by a heartbeat thread while the item is worked.
+- A step without one (a producer) gets a single empty seed item, as with rpaframework's file adapter, so that
+  ``Create Output Work Item`` has a parent.
+- An output item's reference is its payload's ``reference`` variable when set (so a producer run twice
+  creates nothing new), else a fresh unique one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from RPA.Robocorp.WorkItems import BaseAdapter, EmptyQueue, Error, State
+
+from rpa_core import context
+from rpa_core.privacy import mask_cpr
+from rpa_core.queue import (
+    ItemState,
+    LeaseLostError,
+    Outcome,
+    QueuePolicy,
+    WorkQueue,
+    consecutive_failures,
+    get_item,
+)
+from rpa_core.store import open_store
+from rpa_core.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SEED_PREFIX = "seed:"
+REFERENCE_VARIABLE = "reference"
+_POLL_MAX_SECONDS = 2.0
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+class _Heartbeat:
+    """Renews one item's lease every third of the lease time until stopped."""
+
+    def __init__(self, queue: WorkQueue, item_id: int, worker: str) -> None:
+        self._queue, self._item_id, self._worker = queue, item_id, worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{item_id}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        interval = max(self._queue.policy.lease_seconds / 3, 0.05)
+        while not self._stop.wait(interval):
+            try:
+                self._queue.heartbeat(self._item_id, self._worker)
+            except LeaseLostError as exc:
+                log.warning("%s", exc)
+                return
+            except Exception as exc:  # a passing database hiccup: try again next beat
+                log.warning("heartbeat for work item %s failed: %s", self._item_id, exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class QueueAdapter(BaseAdapter):
+    """Work item adapter over ``rpa_core.queue``; configured entirely from the environment."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.store = open_store(os.environ.get(context.STORE_URL))
+        self.run_id = os.environ.get(context.RUN_ID) or None
+        self.worker = os.environ.get(context.WORKER_ID) or f"{socket.gethostname()}:{os.getpid()}"
+        self.policy = QueuePolicy(
+            max_attempts=int(_env_float(context.MAX_ATTEMPTS, 3)),
+            backoff_seconds=_env_float(context.BACKOFF_SECONDS, 5.0),
+            lease_seconds=_env_float(context.LEASE_SECONDS, 300.0),
+        )
+        kill = os.environ.get(context.KILL_SWITCH)
+        self.kill_switch = int(kill) if kill else None
+        self.wait_forever = os.environ.get(context.WAIT_FOREVER) == "1"
+        input_name, output_name = os.environ.get(context.INPUT_QUEUE), os.environ.get(context.OUTPUT_QUEUE)
+        self.input = WorkQueue(self.store, input_name, self.policy) if input_name else None
+        self.output = WorkQueue(self.store, output_name, self.policy) if output_name else None
+        self._seed_given = False
+        self._seed_payload: dict[str, Any] = {}
+        self._seed_files: dict[str, bytes] = {}
+        self._heartbeats: dict[int, _Heartbeat] = {}
+
+    # -------------------------------------------------------------- input side
+    def reserve_input(self) -> str:
+        if self.input is None:
+            if self._seed_given:
+                raise EmptyQueue("this step takes no work items (no input_queue in robot.toml)")
+            self._seed_given = True
+            return f"{SEED_PREFIX}{self.run_id or uuid.uuid4().hex}"
+        while True:
+            if self._kill_switch_tripped():
+                raise EmptyQueue("kill switch: too many application errors in a row; no more items taken")
+            item = self.input.claim(self.worker, run_id=self.run_id)
+            if item is not None:
+                log.info("Claimed work item %s (%s), attempt %s", item.id, mask_cpr(item.reference), item.attempts)
+                self._heartbeats[item.id] = _Heartbeat(self.input, item.id, self.worker)
+                return str(item.id)
+            wakeup = self.input.next_wakeup()
+            if wakeup is None and not self.wait_forever:
+                raise EmptyQueue(f"queue '{self.input.name}' has no more work items")
+            time.sleep(self._sleep_until(wakeup))
+
+    def _sleep_until(self, wakeup: datetime | None) -> float:
+        if wakeup is None:
+            return _POLL_MAX_SECONDS
+        return min(max((wakeup - utcnow()).total_seconds(), 0.05), _POLL_MAX_SECONDS)
+
+    def _kill_switch_tripped(self) -> bool:
+        if not self.kill_switch or not self.run_id:
+            return False
+        return consecutive_failures(self.store, self.run_id, self.kill_switch) >= self.kill_switch
+
+    def release_input(self, item_id: str, state: State, exception: dict | None = None) -> None:
+        if item_id.startswith(SEED_PREFIX):
+            return
+        number = int(item_id)
+        heartbeat = self._heartbeats.pop(number, None)
+        if heartbeat:
+            heartbeat.stop()
+        exception = exception or {}
+        if state == State.DONE:
+            outcome = Outcome.DONE
+        elif exception.get("type") == Error.BUSINESS.value:
+            outcome = Outcome.BUSINESS_EXCEPTION
+        else:
+            outcome = Outcome.APPLICATION_ERROR
+        new_state = self.input.release(
+            number, self.worker, outcome, code=exception.get("code"), message=exception.get("message")
+        )
+        log.info("Released work item %s as %s (now %s)", number, outcome.value, new_state.value)
+        if new_state is ItemState.ABANDONED:
+            log.warning("Work item %s abandoned: no attempts left", number)
+
+    # ------------------------------------------------------------- output side
+    def create_output(self, parent_id: str, payload: Any = None) -> str:
+        if self.output is None:
+            raise RuntimeError("this step has no output_queue in robot.toml, so it cannot create output work items")
+        data = payload if isinstance(payload, dict) else ({} if payload is None else {"value": payload})
+        reference = str(data.get(REFERENCE_VARIABLE) or f"{self.run_id or 'item'}:{uuid.uuid4().hex}")
+        parent = None if (not parent_id or parent_id.startswith(SEED_PREFIX)) else int(parent_id)
+        item, created = self.output.create(reference, data, run_id=self.run_id, parent_id=parent)
+        if not created:
+            log.info("Work item for %s already exists (%s): not created again", mask_cpr(reference), item.state)
+        return str(item.id)
+
+    # ------------------------------------------------------ payload and files
+    def _queue(self) -> WorkQueue:
+        return self.input or self.output or WorkQueue(self.store, "_", self.policy)
+
+    def load_payload(self, item_id: str) -> Any:
+        if item_id.startswith(SEED_PREFIX):
+            return dict(self._seed_payload)
+        return get_item(self.store, int(item_id)).payload
+
+    def save_payload(self, item_id: str, payload: Any) -> None:
+        if item_id.startswith(SEED_PREFIX):
+            self._seed_payload = dict(payload or {})
+            return
+        self._queue().save_payload(int(item_id), payload or {})
+
+    def list_files(self, item_id: str) -> list[str]:
+        if item_id.startswith(SEED_PREFIX):
+            return sorted(self._seed_files)
+        return self._queue().list_files(int(item_id))
+
+    def get_file(self, item_id: str, name: str) -> bytes:
+        if item_id.startswith(SEED_PREFIX):
+            return self._seed_files[name]
+        return self._queue().get_file(int(item_id), name)
+
+    def add_file(self, item_id: str, name: str, *, original_name: str, content: bytes) -> None:
+        if item_id.startswith(SEED_PREFIX):
+            self._seed_files[name] = content
+            return
+        self._queue().add_file(int(item_id), name, content)
+
+    def remove_file(self, item_id: str, name: str) -> None:
+        if item_id.startswith(SEED_PREFIX):
+            self._seed_files.pop(name, None)
+            return
+        self._queue().remove_file(int(item_id), name)

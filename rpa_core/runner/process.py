@@ -1,0 +1,143 @@
+"""One Robot Framework process for one step: its command line, its environment, its masked console log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rpa_core import context
+from rpa_core.packaging import Robot, Step
+from rpa_core.privacy import mask_cpr
+
+LISTENER = "rpa_core.privacy.listener.CprMaskingListener"
+# Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
+# interrupted, internal error), not that tasks failed.
+RF_BROKEN_RC = 251
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Everything a step's process needs to know about the run it belongs to."""
+
+    store_url: str
+    run_id: str
+    worker_id: str
+    output_dir: Path
+    wait_forever: bool = False
+    variables: tuple[str, ...] = ()
+
+
+def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
+    """The ``python -m robot`` command line for a step, in RPA mode, with the CPR listener."""
+    command = [
+        sys.executable,
+        "-m",
+        "robot",
+        "--rpa",
+        "--outputdir",
+        str(ctx.output_dir),
+        "--output",
+        "output.xml",
+        "--log",
+        "NONE",
+        "--report",
+        "NONE",
+        "--listener",
+        LISTENER,
+        "--pythonpath",
+        str(robot.directory),
+        "--name",
+        step.name,
+        "--console",
+        "verbose",
+        "--consolecolors",
+        "off",
+    ]
+    for variable in ctx.variables:
+        command += ["--variable", variable]
+    if step.task:
+        command += ["--task", step.task]
+    command.append(str(robot.directory / step.tasks))
+    return command
+
+
+def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, str]:
+    """The child's environment: ours plus the run context the work-item adapter reads."""
+    policy = robot.manifest.queue
+    env = dict(os.environ)
+    env.update(
+        {
+            context.STORE_URL: ctx.store_url,
+            context.RUN_ID: ctx.run_id,
+            context.STEP_NAME: step.name,
+            context.WORKER_ID: ctx.worker_id,
+            context.WORKITEMS_ADAPTER: context.ADAPTER_PATH,
+            context.MAX_ATTEMPTS: str(policy.max_attempts),
+            context.BACKOFF_SECONDS: str(policy.backoff_seconds),
+            context.LEASE_SECONDS: str(policy.lease_seconds),
+            context.ARTIFACTS_DIR: str(ctx.output_dir.parent),
+            context.WAIT_FOREVER: "1" if ctx.wait_forever else "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if robot.manifest.run.kill_switch:
+        env[context.KILL_SWITCH] = str(robot.manifest.run.kill_switch)
+    for key, value in ((context.INPUT_QUEUE, step.input_queue), (context.OUTPUT_QUEUE, step.output_queue)):
+        if value:
+            env[key] = value
+        else:
+            env.pop(key, None)
+    return env
+
+
+class StepProcess:
+    """A running step: the child process and a thread that copies its console, CPR masked, to console.log."""
+
+    def __init__(self, robot: Robot, step: Step, ctx: StepContext) -> None:
+        ctx.output_dir.mkdir(parents=True, exist_ok=True)
+        self.output_dir = ctx.output_dir
+        self.console_path = ctx.output_dir / "console.log"
+        self._process = subprocess.Popen(
+            robot_command(robot, step, ctx),
+            env=robot_environment(robot, step, ctx),
+            cwd=robot.directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        self._copier = threading.Thread(target=self._copy_console, daemon=True)
+        self._copier.start()
+
+    def _copy_console(self) -> None:
+        assert self._process.stdout is not None
+        with self.console_path.open("w", encoding="utf-8") as sink:
+            for line in self._process.stdout:
+                sink.write(mask_cpr(line))
+                sink.flush()
+
+    def poll(self) -> int | None:
+        return self._process.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._process.wait(timeout)
+        self._copier.join(timeout=5)
+        return code
+
+    def terminate(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def output_xml(self) -> Path:
+        return self.output_dir / "output.xml"
