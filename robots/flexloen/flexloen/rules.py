@@ -193,7 +193,7 @@ def _income_reasons(case: FlexCase) -> list[ManualHandling]:
     if not wage_lines:
         reasons.append(ManualHandling(ManualReason.NO_WAGE, f"Ingen lønlinje (felt 0057) for {month}."))
     elif wage <= 0:
-        reasons.append(ManualHandling(ManualReason.NO_WAGE, f"Lønnen for {month} er i alt {format_kr(wage)}."))
+        reasons.append(ManualHandling(ManualReason.NO_WAGE, f"Lønnen for {month} er i alt {format_kr(wage)}"))
     employers = {line.employer_cvr.strip() for line in counted if line.employer_cvr and line.employer_cvr.strip()}
     if len(wage_lines) > 1 or len(employers) > 1:
         reasons.append(
