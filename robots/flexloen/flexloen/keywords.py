@@ -11,7 +11,6 @@ from typing import Any
 from robot.api.deco import keyword, library
 
 from flexloen.calculation import Calculation, calculate_flexloentilskud
-from flexloen.explanation import Explanation
 from flexloen.money import to_decimal
 from flexloen.rates import RateTable
 from flexloen.reasons import TEXTS_DA, ManualReason
@@ -142,7 +141,7 @@ class FlexloenKeywords:
             if calculation.calculation is None:
                 raise ValueError(f"the decision ({calculation.outcome}) has no calculation to write a note for")
             calculation = calculation.calculation
-        return self._explanation(calculation).text
+        return calculation.journal_note()
 
     @keyword("Manual Handling Text")
     def manual_handling_text(self, code: str) -> str:
@@ -152,10 +151,6 @@ class FlexloenKeywords:
         except ValueError:
             known = ", ".join(reason.value for reason in ManualReason)
             raise ValueError(f"unknown manual-handling code {code!r}; known: {known}") from None
-
-    @staticmethod
-    def _explanation(calculation: Calculation) -> Explanation:
-        return calculation.explain()
 
 
 __all__ = ["FlexloenKeywords"]

@@ -59,9 +59,7 @@ CONFIRMED_RATES: dict[int, Rate] = {
     2015: Rate(Decimal("17312"), Decimal("13446"), "billund.dk (kommunal side)"),
     2022: Rate(Decimal("18964"), Decimal("15401"), "slagelse.dk (kommunal side)"),
     2024: Rate(
-        Decimal("19952"),
-        Decimal("16323"),
-        'detfagligehus.dk; STAR\'s beregner (star.dk, "beregn løn i fleksjob")',
+        Decimal("19952"), Decimal("16323"), 'detfagligehus.dk; STAR\'s beregner "beregn løn i fleksjob" på star.dk'
     ),
 }
 """The rates confirmed by a public source (see the domain note). 2025 and later are not confirmed."""
@@ -102,7 +100,11 @@ class RateTable:
     """Rates by year (the year of the income month). Immutable; ``with_overrides`` returns a new table."""
 
     def __init__(self, rows: Mapping[int, Rate] | None = None) -> None:
-        self._rows: dict[int, Rate] = dict(sorted((_year(y), _rate(_year(y), r)) for y, r in (rows or {}).items()))
+        checked = {}
+        for key, value in (rows or {}).items():
+            year = _year(key)
+            checked[year] = _rate(year, value)
+        self._rows: dict[int, Rate] = dict(sorted(checked.items()))
 
     @classmethod
     def default(cls) -> RateTable:
@@ -118,7 +120,7 @@ class RateTable:
         """
         if not isinstance(mapping, Mapping):
             raise RateTableError(f"rates: expected a table of years, got {type(mapping).__name__}")
-        return cls({_year(key): _rate(_year(key), value) for key, value in mapping.items()})
+        return cls(mapping)
 
     def with_overrides(self, overrides: Mapping[Any, Rate | Mapping[str, Any]] | None) -> RateTable:
         """This table plus the rows of ``overrides`` (a profile's years replace the built-in ones)."""

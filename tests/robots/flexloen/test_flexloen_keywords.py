@@ -6,12 +6,12 @@ import io
 from pathlib import Path
 
 import robot
-from conftest import ROBOT_DIR
 from flexloen.keywords import FlexloenKeywords
 from robot.api import ExecutionResult
 from robot.libdocpkg import LibraryDocumentation
 
 SUITE = Path(__file__).with_name("flexloen_keywords.robot")
+ROBOT_DIR = Path(__file__).resolve().parents[3] / "robots" / "flexloen"
 
 
 def test_keyword_suite_passes(tmp_path):
