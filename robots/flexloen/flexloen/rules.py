@@ -242,8 +242,8 @@ def decide(
     """Decide one payment. Never raises for a business reason: a manual case is a MANUAL decision.
 
     Order: already registered or approved -> ALREADY_HANDLED (nothing else is checked, nothing is written);
-    then master data, wage, employers, benefits and corrections (all found reasons are reported); then the
-    rate of the income year (NO_RATE_TABLE); then the calculation; then LARGE_CHANGE, when the profile sets
+    then master data, wage, employers, benefits, corrections and the rate of the income year (NO_RATE_TABLE),
+    all found reasons reported in that order; then the calculation; then LARGE_CHANGE, when the profile sets
     ``change_threshold`` (a share, e.g. "0.25") and there is a previous subsidy: |S - previous| above
     ``change_threshold * previous`` (so after a previous subsidy of 0, any subsidy above 0 is a large change).
     A MANUAL decision for LARGE_CHANGE carries the calculation, so the caseworker can check it.
@@ -256,22 +256,24 @@ def decide(
     if case.payment_status in (PaymentStatus.REGISTERED, PaymentStatus.APPROVED):
         return Decision(Outcome.ALREADY_HANDLED, month)
 
+    rates = rates if rates is not None else RateTable.default()
     reasons = _master_data_reasons(case.master_data) + _income_reasons(case)
+    try:
+        rates.for_year(case.income_month.year)
+    except ManualHandling as reason:  # NO_RATE_TABLE
+        reasons.append(reason)
     if reasons:
         return Decision(Outcome.MANUAL, month, reasons=tuple(reasons))
     income = income_basis(case.income_lines)
     assert case.master_data.loenloft is not None  # checked above
-    try:
-        calc = calculate_flexloentilskud(
-            case.income_month,
-            income.wage,
-            employee_pension=income.employee_pension,
-            employer_pension=income.employer_pension,
-            loenloft=case.master_data.loenloft,
-            rates=rates,
-        )
-    except ManualHandling as reason:  # NO_RATE_TABLE
-        return Decision(Outcome.MANUAL, month, reasons=(reason,))
+    calc = calculate_flexloentilskud(
+        case.income_month,
+        income.wage,
+        employee_pension=income.employee_pension,
+        employer_pension=income.employer_pension,
+        loenloft=case.master_data.loenloft,
+        rates=rates,
+    )
     if threshold is not None and case.previous_subsidy is not None:
         reason = _large_change(calc, case.previous_subsidy, threshold)
         if reason is not None:

@@ -108,3 +108,12 @@ def test_journal_note_shows_rounding_of_the_subsidy():
     note = calculate_flexloentilskud("2022-08", "16401.10", loenloft="40000").journal_note()
     assert "  = 13.793,645 kr., afrundet til øre 13.793,65 kr. (lønloftet begrænser ikke tilskuddet)" in note
     assert "Satser for 2022 (kilde: slagelse.dk (kommunal side))" in note
+
+
+def test_package_docstring_example():
+    import doctest
+
+    import flexloen
+
+    result = doctest.testmod(flexloen)
+    assert result.attempted == 3 and result.failed == 0

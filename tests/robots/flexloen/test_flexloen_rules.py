@@ -173,6 +173,11 @@ def test_no_rate_table_for_the_income_year(payment_month):
     assert f"Indkomståret {int(payment_month[:4]) - (payment_month[5:] == '01')}" in reason.detail
 
 
+def test_no_rate_table_is_reported_with_the_other_reasons():
+    decision = decide(make_case(payment_month="2025-06", income_lines=[]))
+    assert decision.codes == ("NO_WAGE", "NO_RATE_TABLE")
+
+
 def test_profile_rates_remove_the_no_rate_reason():
     rates = RateTable.default().with_overrides({2025: {"max": "20000", "threshold": "16000", "source": "profil"}})
     decision = decide(make_case(payment_month="2025-02"), rates=rates)
