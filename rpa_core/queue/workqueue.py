@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, String, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,7 +23,7 @@ from rpa_core.queue.items import QueuePolicy, WorkItem
 from rpa_core.queue.states import CLAIMABLE, ItemState, LeaseLostError, Outcome
 from rpa_core.store import Store
 from rpa_core.store.models import item_attempts, item_events, item_files, work_items
-from rpa_core.store.types import utcnow
+from rpa_core.store.types import UTCDateTime, utcnow
 
 wi = work_items
 
@@ -41,6 +42,7 @@ class WorkQueue:
         self.name = name
         self.policy = policy or QueuePolicy()
         self._postgres = not store.is_sqlite
+        self._next_sweep = 0.0
 
     # ----------------------------------------------------------------- create
     def create(
@@ -110,8 +112,34 @@ class WorkQueue:
         """Take the next available item with a lease for ``worker``, or None when none is available now."""
         now = utcnow()
         sql = _statements(self._postgres)
+        sweep = time.monotonic() >= self._next_sweep
+        if sweep:
+            with self.store.engine.begin() as conn:
+                self._expire_leases(conn, now)
+        if self._postgres:
+            # One statement (claim and attempt row together), committed on its own: no BEGIN/COMMIT trips.
+            with self._autocommit() as conn:
+                row = conn.execute(
+                    sql.claim_with_attempt,
+                    {
+                        "p_queue": self.name,
+                        "p_now": now,
+                        "p_worker": worker,
+                        "p_expires": now + timedelta(seconds=self.policy.lease_seconds),
+                        "p_run_id": run_id,
+                    },
+                ).first()
+        else:
+            row = self._claim_in_transaction(sql, worker, run_id, now)
+        if row is None:
+            if sweep:
+                return None
+            self._next_sweep = 0.0  # nothing free: look for expired leases once before saying so
+            return self.claim(worker, run_id=run_id)
+        return WorkItem.from_row(row)
+
+    def _claim_in_transaction(self, sql: _Statements, worker: str, run_id: str | None, now: datetime) -> Any:
         with self.store.engine.begin() as conn:
-            self._expire_leases(conn, now)
             row = conn.execute(
                 sql.claim,
                 {
@@ -122,16 +150,29 @@ class WorkQueue:
                     "p_run_id": run_id,
                 },
             ).first()
-            if row is None:
-                return None
-            conn.execute(
-                sql.start_attempt,
-                {"p_item_id": row.id, "p_number": row.attempts, "p_run_id": run_id, "p_worker": worker, "p_now": now},
-            )
-        return WorkItem.from_row(row)
+            if row is not None:
+                conn.execute(
+                    sql.start_attempt,
+                    {
+                        "p_item_id": row.id,
+                        "p_number": row.attempts,
+                        "p_run_id": run_id,
+                        "p_worker": worker,
+                        "p_now": now,
+                    },
+                )
+        return row
+
+    def _autocommit(self) -> Connection:
+        return self.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _expire_leases(self, conn: Connection, now: datetime) -> None:
-        """Return items whose worker stopped renewing its lease to the queue (or abandon them)."""
+        """Return items whose worker stopped renewing its lease to the queue (or abandon them).
+
+        Done on the first claim, then at most every ``_SWEEP_SECONDS`` while items are being found, and
+        always before a claim reports the queue empty: an expired item waits a few seconds at most.
+        """
+        self._next_sweep = time.monotonic() + min(_SWEEP_SECONDS, self.policy.lease_seconds / 4)
         sql = _statements(self._postgres)
         rows = conn.execute(sql.expire, {"p_queue": self.name, "p_now": now, "p_message": _LEASE_EXPIRED}).all()
         for item_id, attempts, state in rows:
@@ -185,33 +226,42 @@ class WorkQueue:
         now = utcnow()
         code, message = _masked(code), _masked(message)
         sql = _statements(self._postgres)
+        if self._postgres and outcome is not Outcome.APPLICATION_ERROR:
+            # The common path on PostgreSQL: item and attempt in one statement, committed on its own.
+            params = {
+                "p_item_id": item_id,
+                "p_worker": worker,
+                "p_state": outcome.value,
+                "p_outcome": outcome.value,
+                "p_available_at": now,
+                "p_code": code,
+                "p_message": message,
+                "p_now": now,
+            }
+            with self._autocommit() as conn:
+                if conn.execute(sql.finish_with_attempt, params).first() is None:
+                    raise LeaseLostError(
+                        f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
+                    )
+            return ItemState(outcome.value)
+        lost = LeaseLostError(f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)")
         with self.store.engine.begin() as conn:
-            row = conn.execute(sql.held, {"p_item_id": item_id, "p_worker": worker}).first()
-            if row is None:
-                raise LeaseLostError(
-                    f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
-                )
-            attempts, max_attempts = row
-            available_at = now
+            finish = {"p_item_id": item_id, "p_worker": worker, "p_code": code, "p_message": message, "p_now": now}
             if outcome is Outcome.APPLICATION_ERROR:
-                if attempts >= max_attempts:
-                    state = ItemState.ABANDONED
-                else:
-                    state = ItemState.APPLICATION_ERROR
-                    available_at = now + self.policy.backoff(attempts)
+                # The new state and the backoff depend on the attempts used: read them under the row lock.
+                row = conn.execute(sql.held, {"p_item_id": item_id, "p_worker": worker}).first()
+                if row is None:
+                    raise lost
+                attempts, max_attempts = row
+                state = ItemState.ABANDONED if attempts >= max_attempts else ItemState.APPLICATION_ERROR
+                available_at = now if state is ItemState.ABANDONED else now + self.policy.backoff(attempts)
+                conn.execute(sql.finish, {**finish, "p_state": state.value, "p_available_at": available_at})
             else:
+                # The common path, one statement: the lease check and the update together.
                 state = ItemState(outcome.value)
-            conn.execute(
-                sql.finish,
-                {
-                    "p_item_id": item_id,
-                    "p_state": state.value,
-                    "p_available_at": available_at,
-                    "p_code": code,
-                    "p_message": message,
-                    "p_now": now,
-                },
-            )
+                attempts = conn.execute(sql.finish, {**finish, "p_state": state.value, "p_available_at": now}).scalar()
+                if attempts is None:
+                    raise lost
             conn.execute(
                 sql.end_attempt,
                 {
@@ -292,6 +342,7 @@ class WorkQueue:
         conn.execute(insert(item_events).values(item_id=item_id, at=at, kind=kind, actor=actor, message=message))
 
 
+_SWEEP_SECONDS = 5.0
 _LEASE_EXPIRED = "the worker's lease expired before it released the item (worker stopped or hung)"
 
 
@@ -299,12 +350,10 @@ class _Statements:
     """The hot-path statements, built once: building SQLAlchemy statements costs more than running them."""
 
     def __init__(self, postgres: bool) -> None:
-        now, queue, worker, item_id = (
-            bindparam("p_now"),
-            bindparam("p_queue"),
-            bindparam("p_worker"),
-            bindparam("p_item_id"),
-        )
+        # Typed, because in the claim's INSERT ... SELECT nothing else tells SQLAlchemy what they are.
+        now = bindparam("p_now", type_=UTCDateTime())
+        worker, run_id = bindparam("p_worker", type_=String()), bindparam("p_run_id", type_=String())
+        queue, item_id = bindparam("p_queue"), bindparam("p_item_id")
         candidate = (
             select(wi.c.id)
             .where(wi.c.queue == queue, wi.c.state.in_([s.value for s in CLAIMABLE]), wi.c.available_at <= now)
@@ -330,7 +379,7 @@ class _Statements:
                 attempts=wi.c.attempts + 1,
                 lease_owner=worker,
                 lease_expires_at=bindparam("p_expires"),
-                last_run_id=bindparam("p_run_id"),
+                last_run_id=run_id,
                 updated_at=now,
             )
             .returning(*wi.c)
@@ -353,7 +402,7 @@ class _Statements:
             .returning(wi.c.id, wi.c.attempts, wi.c.state)
         )
         self.start_attempt = insert(item_attempts).values(
-            item_id=item_id, number=bindparam("p_number"), run_id=bindparam("p_run_id"), worker=worker, started_at=now
+            item_id=item_id, number=bindparam("p_number"), run_id=run_id, worker=worker, started_at=now
         )
         self.end_attempt = (
             update(item_attempts)
@@ -364,7 +413,7 @@ class _Statements:
         )
         self.finish = (
             update(wi)
-            .where(wi.c.id == item_id)
+            .where(wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value)
             .values(
                 state=bindparam("p_state"),
                 lease_owner=None,
@@ -374,7 +423,28 @@ class _Statements:
                 last_message=bindparam("p_message"),
                 updated_at=now,
             )
+            .returning(wi.c.attempts, wi.c.id)
         )
+        if postgres:
+            claimed = self.claim.cte("claimed")
+            attempt = insert(item_attempts).from_select(
+                ["item_id", "number", "run_id", "worker", "started_at"],
+                select(claimed.c.id, claimed.c.attempts, run_id, worker, now),
+            )
+            self.claim_with_attempt = select(claimed).add_cte(attempt.cte("attempt"))
+            finished = self.finish.cte("finished")
+            self.finish_with_attempt = (
+                update(item_attempts)
+                .where(item_attempts.c.item_id == finished.c.id, item_attempts.c.number == finished.c.attempts)
+                .values(
+                    ended_at=now,
+                    outcome=bindparam("p_outcome"),
+                    code=bindparam("p_code"),
+                    message=bindparam("p_message"),
+                )
+                .returning(item_attempts.c.number)
+                .add_cte(finished)
+            )
         self.heartbeat = (
             update(wi)
             .where(
