@@ -94,6 +94,8 @@ class SandboxState:
             self.notes: dict[str, list[Note]] = {}
             self.audit: list[AuditEntry] = []
             self._note_id = 0
+            self._version = 0
+            self._list_cache: dict[tuple[str | None, str | None, str], tuple[int, list[Payment]]] = {}
             for case in sorted(data.cases.values(), key=lambda c: c.case_number):
                 self._note_id += 1
                 opened = datetime.fromisoformat(case.opened).replace(hour=10, tzinfo=TZ)
@@ -118,17 +120,28 @@ class SandboxState:
         self, unit: str | None, grant: str | None, status: str, page: int, page_size: int = PAGE_SIZE
     ) -> tuple[list[Payment], int, int]:
         """One page of payments matching the filters: (rows, total rows, total pages)."""
-        statuses = STATUS_FILTERS[status]
-        rows = [
-            p
-            for p in self.data.payments
-            if p.status in statuses and (not unit or p.unit == unit) and (not grant or p.grant_type == grant)
-        ]
+        rows = self._filtered(unit, grant, status)
         pages = max(1, -(-len(rows) // page_size))
         if page > pages:
             raise SandboxError(404, "NO_SUCH_PAGE", f"Siden findes ikke; der er {pages} sider.")
         start = (page - 1) * page_size
         return rows[start : start + page_size], len(rows), pages
+
+    def _filtered(self, unit: str | None, grant: str | None, status: str) -> list[Payment]:
+        """The matching payments, cached until the next write (the list is read far more often than written)."""
+        key = (unit, grant, status)
+        with self._lock:
+            cached = self._list_cache.get(key)
+            if cached is not None and cached[0] == self._version:
+                return cached[1]
+            statuses = STATUS_FILTERS[status]
+            rows = [
+                p
+                for p in self.data.payments
+                if p.status in statuses and (not unit or p.unit == unit) and (not grant or p.grant_type == grant)
+            ]
+            self._list_cache[key] = (self._version, rows)
+            return rows
 
     def payment(self, payment_id: str) -> Payment:
         """The payment, or SandboxError 404."""
@@ -156,6 +169,7 @@ class SandboxState:
             pay.registration = dict(values)
             pay.atp = atp_for(values["subsidy"])
             pay.status, pay.registered_by = REGISTERED, user
+            self._version += 1
             self.record("ydelse", user, "register_income", payment_id, **values, atp=pay.atp)
             return pay
 
@@ -171,6 +185,7 @@ class SandboxState:
             if pay.status != REGISTERED or pay.registration is None:
                 raise SandboxError(409, "NOT_REGISTERED", "Indkomst og tilskud skal registreres før godkendelse.")
             pay.status, pay.approved_by, pay.approved_at = APPROVED, user, now()
+            self._version += 1
             self.record("ydelse", user, "approve", payment_id, subsidy=pay.registration["subsidy"], atp=pay.atp)
             return pay
 
