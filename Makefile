@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ROBOT_DIRS := $(wildcard examples robots shared_keywords tests)
 
 .PHONY: demo test lint format install clean
 
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m rpa_core.demo
+	$(BIN)/rpa run examples/hello
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -23,7 +24,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/robocop check shared_keywords robots examples tests
+	$(BIN)/robocop check $(ROBOT_DIRS)
+	$(BIN)/robocop format --check $(ROBOT_DIRS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

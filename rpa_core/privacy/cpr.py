@@ -8,6 +8,7 @@ to ``ddmmyy-XXXX``: the birth date stays readable for a caseworker, the serial t
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 # Day 01-31 and month 01-12 keep ordinary ten-digit numbers (amounts, ids) from being mistaken for CPR
@@ -43,3 +44,21 @@ def mask_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(mask_value(v) for v in value)
     return value
+
+
+def mask_text_file(path: Path) -> bool:
+    """Mask CPR numbers in a text file in place (e.g. a finished output.xml); True when something changed.
+
+    The replacement keeps the file valid XML/HTML: digits become ``X`` and a hyphen, nothing else.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+    masked = mask_cpr(text)
+    if masked == text:
+        return False
+    temporary = path.with_name(path.name + ".masking")
+    temporary.write_text(masked, encoding="utf-8")
+    temporary.replace(path)
+    return True

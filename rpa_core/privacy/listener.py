@@ -65,10 +65,11 @@ class CprMaskingListener:
     def end_test(self, data, result) -> None:
         _mask_item(result)
 
-    def start_keyword(self, data, result) -> None:
+    def start_body_item(self, data, result) -> None:
+        """Keywords and every control structure (IF, FOR, TRY, VAR, ...): Robot Framework 7 calls this for each."""
         _mask_item(result)
 
-    def end_keyword(self, data, result) -> None:
+    def end_body_item(self, data, result) -> None:
         _mask_item(result)
 
     def log_message(self, message) -> None:

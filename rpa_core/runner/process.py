@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rpa_core import context
 from rpa_core.packaging import Robot, Step
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_cpr, mask_text_file
 
 LISTENER = "rpa_core.privacy.listener.CprMaskingListener"
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
@@ -126,8 +126,11 @@ class StepProcess:
         return self._process.poll()
 
     def wait(self, timeout: float | None = None) -> int:
+        """Wait for the process; then mask its output.xml as text, which also catches what the listener
+        cannot reach (names and conditions are written before listeners see them, a killed process's file)."""
         code = self._process.wait(timeout)
         self._copier.join(timeout=5)
+        mask_text_file(self.output_xml)
         return code
 
     def terminate(self) -> None:

@@ -31,10 +31,10 @@ def resolve_store_url(url: str | None = None) -> URL:
         parsed = make_url(raw)
     except ArgumentError:
         raise StoreUnavailableError(f"store URL '{raw}' is not a URL; use {ALLOWED}") from None
-    backend = parsed.get_backend_name()
-    driver = parsed.get_driver_name()
+    # Read the scheme ourselves: asking SQLAlchemy for the driver would import a dialect that may not exist.
+    backend, _, driver = parsed.drivername.partition("+")
     if backend in ("postgresql", "postgres"):
-        if driver not in ("psycopg", "postgresql", "postgres"):
+        if driver not in ("", "psycopg"):
             raise StoreUnavailableError(
                 f"store URL '{parsed.render_as_string(hide_password=True)}' uses driver '{driver}'; "
                 "only psycopg 3 is supported: postgresql+psycopg://..."

@@ -1,8 +1,8 @@
 *** Settings ***
-Documentation       Greets each work item. Items 7 and 13 are business exceptions; item 5 fails on its first
-...                 attempt (an application error the queue retries) and succeeds on the second.
+Documentation    Greets each work item. Items 7 and 13 are business exceptions; item 5 fails on its first
+...              attempt (an application error the queue retries) and succeeds on the second.
 
-Library             RPA.Robocorp.WorkItems
+Library          RPA.Robocorp.WorkItems
 
 
 *** Tasks ***

@@ -1,13 +1,13 @@
 *** Settings ***
-Documentation       The fleksløn keyword library, called through Robot Framework itself.
-...                 Amounts are worked by hand in the comments (2024: MAX 19.952, T 16.323).
+Documentation    The fleksløn keyword library, called through Robot Framework itself.
+...              Amounts are worked by hand in the comments (2024: MAX 19.952, T 16.323).
 
-Library             flexloen.keywords.FlexloenKeywords    change_threshold=0.25
+Library          flexloen.keywords.FlexloenKeywords    change_threshold=0.25
 
 
 *** Variables ***
-${EMPLOYER}         12345678
-${MUNICIPALITY}     29189900
+${EMPLOYER}        12345678
+${MUNICIPALITY}    29189900
 
 
 *** Test Cases ***
