@@ -51,7 +51,9 @@ def parse_amount(text: str | None, label: str) -> Decimal:
         value = Decimal(raw)
     except InvalidOperation:
         raise ValueError(f"{label} skal være et beløb, f.eks. 12345,67.") from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite():
+        raise ValueError(f"{label} skal være et beløb, f.eks. 12345,67.")
+    if value < 0:
         raise ValueError(f"{label} må ikke være negativ.")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{label} må højst have to decimaler.")

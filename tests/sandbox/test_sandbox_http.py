@@ -130,7 +130,9 @@ def test_a_double_approval_is_refused_and_every_write_is_audited(sandbox: Sandbo
     values = {k: case["registration"][k].replace(".", ",") for k in INCOME_FIELDS}  # Danish decimal comma
     r = c.post(f"/ydelse/betalinger/{pid}/indkomst", data=values)
     assert r.status_code == 303 and r.headers["location"].endswith("besked=registreret")
+    assert pid not in c.get("/ydelse/betalinger?status=godkendt&ydelse=FLT").text  # (fills the list cache)
     assert approve(c, pid).status_code == 303
+    assert pid in c.get("/ydelse/betalinger?status=godkendt&ydelse=FLT").text
     page = c.get(f"/ydelse/betalinger/{pid}").text
     assert 'data-status="APPROVED"' in page and 'id="approve-button"' not in page
     assert c.get(f"/ydelse/betalinger/{pid}/godkend").status_code == 409  # no confirmation page either
