@@ -97,6 +97,9 @@ def serve(
     active = {k: v for k, v in fault_config.to_json().items() if v and k != "seed"}
     typer.echo(f"  Faults: {active or 'none'}")
     typer.echo("Press Ctrl+C to stop.")
+    import gc
+
+    gc.freeze()  # the generated data lives as long as the process: keep it out of full GC passes (latency)
     uvicorn_server(application, log_level="info").run(sockets=[sock])
 
 
