@@ -84,6 +84,9 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # Credentials: our secret store behind rpaframework's Vault keywords, unless the machine names another.
+    env.setdefault(context.SECRET_MANAGER, context.VAULT_ADAPTER_PATH)
+    env.setdefault(context.SECRETS_FILE, str(Path(".rpa", "secrets.toml").resolve()))
     if robot.manifest.run.kill_switch:
         env[context.KILL_SWITCH] = str(robot.manifest.run.kill_switch)
     for key, value in ((context.INPUT_QUEUE, step.input_queue), (context.OUTPUT_QUEUE, step.output_queue)):

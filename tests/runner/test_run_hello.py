@@ -34,7 +34,10 @@ def test_second_run_creates_and_processes_nothing(run_robot, store):
     assert sum(WorkQueue(store, "hello").counts().values()) == 20
 
 
-def test_items_with_files_and_payload_updates(run_robot, store):
+def test_items_with_files_payload_updates_and_vault_secrets(run_robot, store, monkeypatch, tmp_path):
+    monkeypatch.setenv("RPA_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    (tmp_path / "secrets.toml").write_text('[demo]\nusername = "from-file"\npassword = "x"\n')
+    monkeypatch.setenv("RPA_SECRET_DEMO__USERNAME", "robot-user")  # the environment overrides the file
     result = run_robot("features")
     assert result.counts == {"DONE": 1}, result
     item = list_items(store, queue="features")[0]

@@ -2,6 +2,7 @@
 Documentation    Reads the item's variables and file, records progress in its payload.
 
 Library          OperatingSystem
+Library          RPA.Robocorp.Vault
 Library          RPA.Robocorp.WorkItems
 
 
@@ -21,5 +22,7 @@ Read One Item
     ${path}    Get Work Item File    payslip.txt    ${OUTPUT_DIR}${/}received.txt
     ${content}    Get File    ${path}
     Should Be Equal    ${content}    wage=21000.00
+    ${secret}    Get Secret    demo
+    Should Be Equal    ${secret}[username]    robot-user
     Set Work Item Variable    registered    ${True}
     Save Work Item
