@@ -1,0 +1,33 @@
+"""How a system adapter fails: a business error (a person must act; retrying changes nothing) or an
+application error (the system misbehaved; retried a bounded number of times, then raised)."""
+
+from __future__ import annotations
+
+from rpa_core.privacy import mask_cpr
+
+
+class SystemAdapterError(Exception):
+    """Base of adapter errors: names the system and the step; CPR numbers are masked in the message."""
+
+    kind = "SYSTEM"
+
+    def __init__(self, system: str, step: str, message: str, *, code: str | None = None) -> None:
+        self.system, self.step, self.code = system, step, code
+        self.detail = mask_cpr(message)
+        prefix = f"{code}: " if code else ""
+        super().__init__(f"{prefix}{system}: {step}: {self.detail}")
+
+
+class BusinessError(SystemAdapterError):
+    """The system answered, and the answer means a caseworker must act: not found, refused, invalid data.
+
+    ``code`` is stable (e.g. UNKNOWN_CPR, ALREADY_APPROVED, CASE_CLOSED, VALIDATION_ERROR) so robots can branch.
+    """
+
+    kind = "BUSINESS"
+
+
+class ApplicationError(SystemAdapterError):
+    """The system did not answer properly (HTTP 5xx, timeout, a page that did not render) even after retries."""
+
+    kind = "APPLICATION"
