@@ -70,7 +70,8 @@ class Case(_Model):
     title: str = ""
     cpr: str = ""
     kind: str = ""
-    status: str = ""
+    status: str = Field("", description="the system's own status text, e.g. Åben / Afsluttet")
+    is_open: bool = Field(True, description="whether the case accepts journal notes")
 
 
 class JournalNote(_Model):
