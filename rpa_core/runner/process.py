@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rpa_core import context
 from rpa_core.packaging import Robot, Step
+from rpa_core.paths import SHARED_KEYWORDS_DIR
 from rpa_core.privacy import mask_cpr, mask_text_file
 
 LISTENER = "rpa_core.privacy.listener.CprMaskingListener"
@@ -50,6 +51,8 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         LISTENER,
         "--pythonpath",
         str(robot.directory),
+        "--pythonpath",
+        str(SHARED_KEYWORDS_DIR),
         "--name",
         step.name,
         "--console",
