@@ -11,6 +11,14 @@ from rpa_core.cli.common import StoreOption, open_cli_store
 
 RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (the one with robot.toml).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
+Profile = Annotated[
+    str | None,
+    typer.Option("--profile", "-p", help="Municipality profile: a name in the robot's profiles/ or a .toml path."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="NAME=VALUE: change one of the robot's settings for this run (repeatable)."),
+]
 Variables = Annotated[
     list[str] | None,
     typer.Option("--variable", "-v", help="NAME:VALUE passed to Robot Framework (repeatable).", show_default=False),
@@ -40,12 +48,20 @@ def _print_result(result) -> None:
         console.print(f"Log: {result.log_html}")
 
 
-def _runner(robot_dir: Path, store: str | None, runs_dir: Path, variables: list[str] | None):
-    from rpa_core.packaging import load_robot
+def _runner(
+    robot_dir: Path,
+    store: str | None,
+    runs_dir: Path,
+    variables: list[str] | None,
+    profile: str | None = None,
+    overrides: list[str] | None = None,
+):
+    from rpa_core.packaging import load_robot, resolve_settings
     from rpa_core.runner import Runner
     from rpa_core.runner.progress import ConsoleObserver
 
     robot = load_robot(robot_dir)
+    settings = resolve_settings(robot, profile=profile, overrides=overrides or ())
     for variable in variables or []:
         if ":" not in variable:
             raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
@@ -55,11 +71,14 @@ def _runner(robot_dir: Path, store: str | None, runs_dir: Path, variables: list[
         runs_dir=runs_dir,
         observer=ConsoleObserver(),
         variables=tuple(variables or ()),
+        settings=settings,
     )
 
 
 def run(
     robot_dir: RobotDir,
+    profile: Profile = None,
+    set_: SetOption = None,
     store: StoreOption = None,
     runs_dir: RunsDir = Path("runs"),
     variable: Variables = None,
@@ -68,15 +87,17 @@ def run(
 
     Exit code 0 when every work item ended DONE or BUSINESS_EXCEPTION, 1 otherwise, 2 for bad input.
 
-    Example: rpa run examples/hello
+    Example: rpa run robots/flexloen --profile skanderborg --set spot_check_share=0.1
     """
-    result = _runner(robot_dir, store, runs_dir, variable).run()
+    result = _runner(robot_dir, store, runs_dir, variable, profile, set_).run()
     _print_result(result)
     raise typer.Exit(result.exit_code)
 
 
 def worker(
     robot_dir: RobotDir,
+    profile: Profile = None,
+    set_: SetOption = None,
     store: StoreOption = None,
     step: Annotated[str | None, typer.Option(help="The step to work (default: the one with an input_queue).")] = None,
     workers: Annotated[
@@ -90,11 +111,33 @@ def worker(
 
     Example: rpa worker examples/hello --store postgresql+psycopg://robot@db.kommune.local/rpa --workers 4
     """
-    result = _runner(robot_dir, store, runs_dir, variable).work(step, workers=workers, forever=forever)
+    result = _runner(robot_dir, store, runs_dir, variable, profile, set_).work(step, workers=workers, forever=forever)
     _print_result(result)
     raise typer.Exit(result.exit_code)
+
+
+def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = None) -> None:
+    """Show a robot's settings as a run would get them, and where each value comes from.
+
+    Order: robot defaults < profile < RPA_SETTING_<NAME> environment variables < --set.
+
+    Example: rpa settings robots/flexloen --profile syddjurs
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from rpa_core.packaging import load_robot, resolve_settings
+
+    resolved = resolve_settings(load_robot(robot_dir), profile=profile, overrides=set_ or ())
+    table = Table(title=f"profile: {resolved.profile or '(none)'}", title_justify="left")
+    for column in ("Setting", "Value", "From"):
+        table.add_column(column, overflow="fold")
+    for name, value in resolved.values.items():
+        table.add_row(name, repr(value), resolved.sources[name])
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("worker")(worker)
+    app.command("settings")(settings)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -36,6 +37,7 @@ from rpa_core.errors import ConfigError
 
 MANIFEST_NAME = "robot.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_SETTING = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Strict(BaseModel):
@@ -96,6 +98,17 @@ class Manifest(_Strict):
     queue: QueueSettings = QueueSettings()
     run: RunSettings = RunSettings()
     steps: list[Step] = Field(min_length=1)
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="the robot's settings and their defaults; a profile may change them"
+    )
+
+    @field_validator("settings")
+    @classmethod
+    def _setting_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        bad = [key for key in value if not _SETTING.match(key)]
+        if bad:
+            raise ValueError(f"setting names must be lower-case identifiers (letters, digits, _): {', '.join(bad)}")
+        return value
 
     @model_validator(mode="after")
     def _unique_steps(self) -> Manifest:

@@ -30,6 +30,7 @@ class StepContext:
     output_dir: Path
     wait_forever: bool = False
     variables: tuple[str, ...] = ()
+    variable_file: Path | None = None
 
 
 def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
@@ -60,6 +61,8 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         "--consolecolors",
         "off",
     ]
+    if ctx.variable_file is not None:
+        command += ["--variablefile", str(ctx.variable_file)]
     for variable in ctx.variables:
         command += ["--variable", variable]
     if step.task:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rpa_core.errors import ConfigError
-from rpa_core.packaging import Robot, Step
+from rpa_core.packaging import Robot, Settings, Step, resolve_settings
 from rpa_core.queue import (
     FINAL,
     ItemState,
@@ -75,9 +75,11 @@ class Runner:
         runs_dir: Path = Path("runs"),
         observer: RunObserver | None = None,
         variables: tuple[str, ...] = (),
+        settings: Settings | None = None,
     ) -> None:
         self.store = store
         self.robot = robot
+        self.settings = settings or resolve_settings(robot, environ={})
         self.runs_dir = Path(runs_dir).resolve()
         self.observer = observer or QuietObserver()
         self.variables = variables
@@ -121,7 +123,9 @@ class Runner:
             kill_switch=self.kill_switch,
             run_id=run_id,
         )
-        self.observer.message(f"Run {run_id}: robot {self.robot.name} {self.robot.manifest.robot.version}")
+        profile = f", profile {self.settings.profile}" if self.settings.profile else ""
+        self.observer.message(f"Run {run_id}: robot {self.robot.name} {self.robot.manifest.robot.version}{profile}")
+        self.settings.write_variable_file(run_dir / "settings.json")
         outputs: list[Path] = []
         failed_steps: list[str] = []
         stop_reason: str | None = None
@@ -156,6 +160,7 @@ class Runner:
 
     def _context(self, run_id: str, output_dir: Path, worker_id: str, forever: bool = False) -> StepContext:
         return StepContext(
+            variable_file=output_dir.parent / "settings.json",
             store_url=self.store.url_string(),
             run_id=run_id,
             worker_id=worker_id,

@@ -121,3 +121,14 @@ def test_run_then_inspect_and_requeue(tmp_path):
     runs = rpa("runs", "ls", "--store", store)
     assert runs.returncode == 0 and "SUCCEEDED" in runs.stdout
     assert rpa("store", "upgrade", "--store", store).stdout.strip().endswith("already at revision 0001")
+
+
+def test_settings_shows_values_and_their_sources():
+    result = rpa("settings", str(HELLO), "--profile", "danish", "--set", "greeting=Moin")
+    assert result.returncode == 0, result.stderr
+    assert "'Moin'" in result.stdout and "command line --set" in result.stdout
+
+
+def test_unknown_profile_is_one_clear_line(tmp_path):
+    result = rpa("run", str(HELLO), "--profile", "nowhere", "--store", f"sqlite:///{tmp_path}/s.db")
+    assert_one_clear_line(result, "no profile 'nowhere'", "danish")

@@ -21,7 +21,7 @@ Greet One Item
         RETURN
     END
     IF    ${number} == 5    Fail Once
-    Log    Hello, item ${number}!
+    Log    ${greeting}, item ${number}!
 
 Fail Once
     [Documentation]    Fails the first attempt only, remembering it in the item's payload.

@@ -1,0 +1,151 @@
+"""A robot's settings for one municipality: robot defaults < profile < environment < command line.
+
+The robot declares every setting with its default in ``robot.toml`` under ``[settings]``. A municipality's
+profile (``profiles/<name>.toml``) changes some of them:
+
+    [profile]
+    municipality = "Skanderborg Kommune"
+
+    [settings]
+    unit = "FLEKS"
+    spot_check_share = 0.05
+
+Then ``RPA_SETTING_<NAME>`` variables and ``--set name=value`` on the command line. A profile may not invent
+settings (a typo in a fork would otherwise be ignored silently), and a value must have the default's type.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rpa_core.errors import ConfigError
+from rpa_core.packaging.manifest import MANIFEST_NAME, Robot
+
+ENV_PREFIX = "RPA_SETTING_"
+PROFILES_DIR = "profiles"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings, each with where its value came from."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+    profile: str | None = None
+    profile_info: dict[str, Any] = field(default_factory=dict)
+
+    def write_variable_file(self, path: Path) -> Path:
+        """Write the settings as a Robot Framework JSON variable file (``${name}`` in tasks)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.values, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        return path
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "text"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _check_type(default: Any, value: Any, where: str) -> Any:
+    """``value`` with the default's type; a clear ConfigError naming ``where`` otherwise."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        if isinstance(default, bool) and isinstance(value, bool):
+            return value
+    elif isinstance(default, float) and isinstance(value, int | float):
+        return float(value)
+    elif isinstance(value, type(default)):
+        return value
+    raise ConfigError(f"{where}: must be {_type_name(default)} like the robot's default {default!r}, got {value!r}")
+
+
+def _parse_text(default: Any, text: str, where: str) -> Any:
+    """Read a setting given as text (environment, command line) with the type of its default."""
+    try:
+        if isinstance(default, bool):
+            lowered = text.strip().lower()
+            if lowered in ("true", "yes", "1"):
+                return True
+            if lowered in ("false", "no", "0"):
+                return False
+            raise ValueError
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+        if isinstance(default, str):
+            return text
+        return _check_type(default, json.loads(text), where)
+    except (ValueError, json.JSONDecodeError):
+        raise ConfigError(f"{where}: must be {_type_name(default)}, got '{text}'") from None
+
+
+def find_profile(robot: Robot, profile: str) -> Path:
+    """A profile by name (``profiles/<name>.toml`` in the robot) or by path."""
+    candidate = Path(profile)
+    if candidate.suffix == ".toml" and candidate.is_file():
+        return candidate
+    path = robot.directory / PROFILES_DIR / f"{profile}.toml"
+    if not path.is_file():
+        folder = robot.directory / PROFILES_DIR
+        known = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+        raise ConfigError(
+            f"robot '{robot.name}' has no profile '{profile}'"
+            + (f" (profiles: {', '.join(known)})" if known else f" (no {folder} folder)")
+        )
+    return path
+
+
+def _read_profile(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"profile", "settings"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown table(s) {', '.join(unknown)}; a profile has [profile] and [settings]")
+    return dict(data.get("profile", {})), dict(data.get("settings", {}))
+
+
+def resolve_settings(
+    robot: Robot,
+    *,
+    profile: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> Settings:
+    """The robot's settings after the profile, the environment and ``name=value`` overrides."""
+    defaults = robot.manifest.settings
+    manifest = robot.directory / MANIFEST_NAME
+    values = dict(defaults)
+    sources = dict.fromkeys(defaults, f"{manifest.name} (robot default)")
+    info: dict[str, Any] = {}
+    if profile:
+        path = find_profile(robot, profile)
+        info, settings = _read_profile(path)
+        for name, value in settings.items():
+            if name not in defaults:
+                raise ConfigError(f"{path}: settings.{name}: unknown setting; the robot has: {', '.join(defaults)}")
+            values[name] = _check_type(defaults[name], value, f"{path}: settings.{name}")
+            sources[name] = f"profile {path.name}"
+    env = os.environ if environ is None else environ
+    for name, default in defaults.items():
+        variable = f"{ENV_PREFIX}{name.upper()}"
+        if variable in env:
+            values[name] = _parse_text(default, env[variable], variable)
+            sources[name] = f"environment {variable}"
+    for item in overrides:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or name not in defaults:
+            known = ", ".join(defaults) or "none"
+            raise ConfigError(f"--set {item}: use NAME=VALUE with a setting of the robot ({known})")
+        values[name] = _parse_text(defaults[name], text, f"--set {name}")
+        sources[name] = "command line --set"
+    return Settings(values=values, sources=sources, profile=profile, profile_info=info)
