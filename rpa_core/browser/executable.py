@@ -1,7 +1,7 @@
 """Find an installed Chromium-family browser and launch it headless through Playwright.
 
-Order (DESIGN.md): explicit setting / ``RPA_BROWSER_EXECUTABLE``, known system paths, Playwright's own build.
-Nothing here downloads a browser.
+Order (DESIGN.md): explicit setting / ``RPA_BROWSER_EXECUTABLE``, known system paths and the PATH, on Windows
+Playwright's Edge and Chrome channels, then Playwright's own build. Nothing here downloads a browser.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rpa_core.context import BROWSER_EXECUTABLE
+
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Browser, Playwright
 
-ENV_VAR = "RPA_BROWSER_EXECUTABLE"
+ENV_VAR = BROWSER_EXECUTABLE
 
 # Flags for a headless browser on a locked-down robot machine: no background traffic, no sandbox as root.
 CHROMIUM_ARGS = (
@@ -42,6 +44,9 @@ _WINDOWS_CANDIDATES = (
     r"C:\Program Files\Google\Chrome\Application\chrome.exe",
     r"C:\Program Files (x86)\Google\Chrome\Application\chrome.exe",
 )
+# Playwright finds these in their standard places on Windows (per-machine and per-user installs).
+WINDOWS_CHANNELS = ("msedge", "chrome")
+_PATH_NAMES = ("chromium", "chromium-browser", "google-chrome", "msedge")
 _MAC_CANDIDATES = (
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
@@ -71,23 +76,38 @@ def find_browser_executable(setting: str | os.PathLike[str] | None = None) -> Pa
 
     Raises BrowserNotFoundError when an explicit setting or ``RPA_BROWSER_EXECUTABLE`` names a missing file.
     """
+    source = "the browser executable setting" if setting else ENV_VAR
     explicit = setting or os.environ.get(ENV_VAR)
     if explicit:
         path = Path(explicit)
         if not path.is_file():
             resolved = shutil.which(str(explicit))
             if resolved is None:
-                raise BrowserNotFoundError(f"Browser executable '{explicit}' does not exist. {INSTALL_HINT}")
+                raise BrowserNotFoundError(
+                    f"{source} names '{explicit}', which does not exist or is not a file. {INSTALL_HINT}"
+                )
             path = Path(resolved)
         return path
     for candidate in _candidates():
         if Path(candidate).is_file():
             return Path(candidate)
-    for name in ("chromium", "chromium-browser", "google-chrome", "msedge"):
+    for name in _PATH_NAMES:
         found = shutil.which(name)
         if found:
             return Path(found)
     return None
+
+
+def launch_plan(executable: str | os.PathLike[str] | None = None, platform: str | None = None) -> list[dict[str, str]]:
+    """The launch options to try, in order: the found executable, or (Windows) the Edge and Chrome channels,
+    then Playwright's own build (an empty dict)."""
+    path = find_browser_executable(executable)
+    if path is not None:
+        return [{"executable_path": str(path)}]
+    plan: list[dict[str, str]] = []
+    if (platform or sys.platform).startswith("win"):
+        plan += [{"channel": channel} for channel in WINDOWS_CHANNELS]
+    return [*plan, {}]
 
 
 def launch_chromium(
@@ -97,17 +117,18 @@ def launch_chromium(
     executable: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Browser:
-    """Launch an installed Chromium-family browser through Playwright with the project's safe flags."""
-    path = find_browser_executable(executable)
+    """Launch an installed Chromium-family browser through Playwright with the project's safe flags.
+
+    Raises BrowserNotFoundError, with how to install one, when nothing in ``launch_plan`` starts.
+    """
+    plan = launch_plan(executable)
     args = list(CHROMIUM_ARGS) + list(options.pop("args", []))
-    try:
-        return playwright.chromium.launch(
-            headless=headless,
-            executable_path=str(path) if path else None,
-            args=args,
-            **options,
-        )
-    except Exception as exc:  # Playwright raises its own Error when its build is missing too
-        if path is None:
-            raise BrowserNotFoundError(f"No browser found on this machine. {INSTALL_HINT}") from exc
-        raise
+    for attempt in plan:
+        try:
+            return playwright.chromium.launch(headless=headless, args=args, **attempt, **options)
+        except Exception as exc:  # Playwright raises its own Error when a channel or its build is missing
+            if "executable_path" in attempt:
+                raise  # the browser exists but would not start: that error is the useful one
+            if attempt is plan[-1]:
+                raise BrowserNotFoundError(f"No browser found on this machine. {INSTALL_HINT}") from exc
+    raise AssertionError("unreachable: the launch plan always ends with Playwright's own build")
