@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from rpa_core.queue import WorkQueue, item_history, list_items
 from rpa_core.runner import RunStatus
 from rpa_core.runner.records import get_run, list_steps
@@ -44,3 +46,8 @@ def test_items_with_files_payload_updates_and_vault_secrets(run_robot, store, mo
     assert item.reference == "features:1"
     assert item.payload == {"reference": "features:1", "month": "2026-10", "registered": True}
     assert WorkQueue(store, "features").get_file(item.id, "payslip.txt") == b"wage=21000.00"
+    report = load_workbook(result.artifacts_dir / "report.xlsx")["Behandlet"]
+    assert [[c.value for c in row] for row in report.iter_rows()] == [
+        ["Reference", "State", "Month"],
+        ["features:1", "DONE", "2026-10"],
+    ]

@@ -1,0 +1,98 @@
+"""Robot Framework keywords about the run itself: its work items, its artifacts folder, and its reports.
+
+A reporter step uses them to tell caseworkers what the consumer did, e.g.::
+
+    *** Settings ***
+    Library    rpa_core.keywords.run.RunKeywords
+
+    *** Tasks ***
+    Report
+        @{done}=    Get Run Work Items    flexloen    states=DONE
+        Add Report Sheet    Behandlet    ${{["Reference", "Subsidy"]}}    ${rows}
+        Save Report Workbook    ${REPORT_DIR}/fleksloen.xlsx
+        Send Report Mail    team@kommune.dk    Fleksløn: ${count} behandlet    Rapporten ligger i ...
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from robot.api.deco import keyword, library
+
+from rpa_core import context
+from rpa_core.queue import ItemState, list_items
+from rpa_core.reporting import MailSettings, Sheet, send_mail, write_workbook
+from rpa_core.store import open_store
+
+_ALL = 1_000_000
+
+
+@library(scope="SUITE", auto_keywords=False, doc_format="reST")
+class RunKeywords:
+    """The current run's work items and its reports (Excel workbook, summary mail).
+
+    The run is the one the runner started this process for (``RPA_RUN_ID``, ``RPA_STORE_URL``).
+    Library arguments configure mail: ``smtp_host``, ``smtp_port``, ``sender``.
+    """
+
+    def __init__(self, smtp_host: str = "localhost", smtp_port: int = 25, sender: str = "robot@localhost") -> None:
+        self._mail = MailSettings(host=smtp_host, port=smtp_port, sender=sender)
+        self._sheets: list[Sheet] = []
+
+    @keyword("Get Run Work Items")
+    def get_run_work_items(self, queue: str | None = None, states: str | list[str] | None = None) -> list[dict]:
+        """The work items this run created or worked, oldest first, as dictionaries with ``id``,
+        ``reference``, ``state``, ``code``, ``message``, ``attempts`` and ``payload``.
+
+        ``states`` is one state or a list (``DONE``, ``BUSINESS_EXCEPTION``, ``APPLICATION_ERROR``, ``ABANDONED``,
+        ``PENDING``, ``IN_PROGRESS``).
+        """
+        run_id = os.environ.get(context.RUN_ID)
+        if not run_id:
+            raise RuntimeError("no run: this keyword works in a step started by 'rpa run' or 'rpa worker'")
+        wanted = [states] if isinstance(states, str) else list(states or [])
+        store = open_store(os.environ.get(context.STORE_URL))
+        try:
+            items = list_items(store, queue=queue, states=[ItemState(s) for s in wanted], run_id=run_id, limit=_ALL)
+        finally:
+            store.close()
+        return [
+            {
+                "id": item.id,
+                "reference": item.reference,
+                "state": item.state.value,
+                "code": item.last_code,
+                "message": item.last_message,
+                "attempts": item.attempts,
+                "payload": item.payload,
+            }
+            for item in reversed(items)
+        ]
+
+    @keyword("Get Artifacts Directory")
+    def get_artifacts_directory(self) -> str:
+        """The run's folder ``runs/<run-id>/`` (or the working directory outside a run)."""
+        return os.environ.get(context.ARTIFACTS_DIR) or str(Path.cwd())
+
+    @keyword("Add Report Sheet")
+    def add_report_sheet(self, name: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Add a sheet to the workbook being built: column headings and rows (lists of values).
+
+        Money given as Decimal is written as a number with øre. Rows must have one value per column.
+        """
+        self._sheets.append(Sheet(name, list(columns), [list(r) for r in rows]))
+
+    @keyword("Save Report Workbook")
+    def save_report_workbook(self, path: str) -> str:
+        """Write the sheets added so far to ``path`` (xlsx) and start a new workbook; returns the path."""
+        written = write_workbook(Path(path), self._sheets)
+        self._sheets = []
+        return str(written)
+
+    @keyword("Send Report Mail")
+    def send_report_mail(self, to: str | list[str], subject: str, body: str) -> None:
+        """Send a plain-text mail. Refused when the subject or body holds a CPR number."""
+        recipients = [to] if isinstance(to, str) else list(to)
+        send_mail(self._mail, recipients, subject, body)
