@@ -59,7 +59,7 @@ def failure_stem(label: str, system: str, number: int, pid: int, now: datetime |
     The process id and the number keep names unique when several workers write into one run folder.
     """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-p{pid}-{number:02d}-{safe_name(label)}-{safe_name(system, 30)}"
+    return f"{stamp}-p{pid}-{number:02d}-{safe_name(label, 80)}-{safe_name(system, 30)}"
 
 
 def mark_cpr_elements(page: Page) -> int:

@@ -82,6 +82,7 @@ class BrowserSession:
         self._systems: dict[str, _System] = {}
         self._thread: int | None = None
         self._captures = 0
+        self.traces: list[Path] = []  # trace files saved by close()
 
     @classmethod
     def from_environment(cls, **overrides: Any) -> BrowserSession:
@@ -183,7 +184,9 @@ class BrowserSession:
         for name, system in systems.items():
             try:
                 if save_traces:
-                    system.context.tracing.stop(path=str(self._trace_path(name)))
+                    path = self._trace_path(name)
+                    system.context.tracing.stop(path=str(path))
+                    self.traces.append(path)
                 system.context.close()
             except Exception as exc:
                 log.warning("could not close the browser context of system %s: %s", safe_name(name), exc)
