@@ -10,6 +10,8 @@ class SystemAdapterError(Exception):
     """Base of adapter errors: names the system and the step; CPR numbers are masked in the message."""
 
     kind = "SYSTEM"
+    # Robot Framework shows the message alone (not "BusinessError: ..."), so tasks can match "CODE:*".
+    ROBOT_SUPPRESS_NAME = True
 
     def __init__(self, system: str, step: str, message: str, *, code: str | None = None) -> None:
         self.system, self.step, self.code = system, step, code
