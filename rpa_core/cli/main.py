@@ -18,13 +18,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from rpa_core.cli import queue_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
+    from rpa_core.cli import docs_cmd, queue_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
 
     work_cmd.register(app)
     app.add_typer(queue_cmd.app, name="queue")
     app.add_typer(runs_cmd.app, name="runs")
     app.add_typer(store_cmd.app, name="store")
     app.add_typer(sandbox_cmd.app, name="sandbox")
+    app.add_typer(docs_cmd.app, name="docs")
 
 
 _register()
