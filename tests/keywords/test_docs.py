@@ -105,3 +105,19 @@ def test_help_has_an_example():
     result = rpa("docs", "keywords", "--help")
     assert result.returncode == 0
     assert "rpa docs keywords --out" in result.stdout
+
+
+def test_the_registry_names_every_keyword_library_in_the_package():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import rpa_core.keywords
+
+    found = set()
+    for module_info in pkgutil.iter_modules(rpa_core.keywords.__path__):
+        module = importlib.import_module(f"rpa_core.keywords.{module_info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and hasattr(cls, "ROBOT_LIBRARY_SCOPE"):
+                found.add(f"{module.__name__}.{name}")
+    assert found == set(LIBRARIES), "append new keyword libraries to rpa_core.keywords.LIBRARIES"
