@@ -65,6 +65,9 @@ def log_artifacts(session: BrowserSession, files: list[Path]) -> None:
         logger.info(html, html=True)
 
 
+_last_capture: tuple[Any, ...] | None = None
+
+
 class FailureCaptureListener:
     """Listener v3: when a keyword fails while a browser session is open, capture every page once.
 
@@ -72,6 +75,9 @@ class FailureCaptureListener:
     that are expected or retried (inside TRY, ``Run Keyword And Ignore Error``, ``Wait Until Keyword
     Succeeds``, ...) are not captured, unless the handling keyword itself fails. The session is closed at the
     end of the suite.
+
+    ``BrowserKeywords`` registers it as its library listener. For robots that use the session only through
+    other libraries, pass it to Robot Framework: ``--listener rpa_core.keywords.browser.FailureCaptureListener``.
     """
 
     ROBOT_LISTENER_API_VERSION = 3
@@ -105,7 +111,7 @@ class FailureCaptureListener:
             return
         if any(self._handling):
             return
-        if self._capture(f"{self._label} - {result.name}"):
+        if self._capture(f"{self._label} - {result.name}", key=(id(result), result.start_time)):
             self._captured_depth = depth
 
     def start_try_branch(self, data: Any, result: Any) -> None:
@@ -125,12 +131,17 @@ class FailureCaptureListener:
         self._captured_depth = None
         self._label = label
 
-    def _capture(self, label: str) -> bool:
+    def _capture(self, label: str, key: tuple[Any, ...] | None = None) -> bool:
+        global _last_capture
+        if key is not None and key == _last_capture:
+            return True  # another instance (library and --listener both) captured this keyword already
         session = existing_session()
         if session is None or not session.is_open:
             return False
         files = session.capture_failure(label)
         log_artifacts(session, files)
+        if files:
+            _last_capture = key
         return bool(files)
 
 

@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from robot.api import ExecutionResult
 from robot.libdocpkg import LibraryDocumentation
 
@@ -20,13 +21,13 @@ ROBOTS = Path(__file__).with_name("browser_robots")
 LISTENER = "rpa_core.privacy.listener.CprMaskingListener"
 
 
-def run_robot(suite: Path, sandbox, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+def run_robot(suite: Path, sandbox, tmp_path: Path, *options: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
     """Run ``suite`` with ``python -m robot``; returns the process, the output dir and the artifacts dir."""
     output_dir, artifacts = tmp_path / "out", tmp_path / "run"
-    environment = {**os.environ, "RPA_ARTIFACTS_DIR": str(artifacts), **env}
+    environment = {**os.environ, "RPA_ARTIFACTS_DIR": str(artifacts)}
     environment.pop("RPA_HEADED", None)
     command = [sys.executable, "-m", "robot", "--rpa", "--outputdir", str(output_dir), "--report", "NONE"]
-    command += ["--listener", LISTENER, "--variable", f"SANDBOX:{sandbox.base_url}", str(suite)]
+    command += ["--listener", LISTENER, "--variable", f"SANDBOX:{sandbox.base_url}", *options, str(suite)]
     process = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=180)
     return process, output_dir, artifacts
 
@@ -40,8 +41,10 @@ def html_messages(keyword) -> list[str]:
     return [m.message for m in keyword.body if getattr(m, "type", None) == "MESSAGE" and m.html]
 
 
-def test_a_failure_is_captured_once_and_shown_in_the_log(sandbox, tmp_path):
-    process, output_dir, artifacts = run_robot(ROBOTS / "failure_capture.robot", sandbox, tmp_path)
+@pytest.mark.parametrize("also_as_listener", [False, True], ids=["library-listener", "and-global-listener"])
+def test_a_failure_is_captured_once_and_shown_in_the_log(sandbox, tmp_path, also_as_listener):
+    options = ["--listener", "rpa_core.keywords.browser.FailureCaptureListener"] if also_as_listener else []
+    process, output_dir, artifacts = run_robot(ROBOTS / "failure_capture.robot", sandbox, tmp_path, *options)
     assert process.returncode == 2, process.stdout + process.stderr  # two tasks fail on purpose
     result = ExecutionResult(str(output_dir / "output.xml"))
     status = {test.name[:14]: test.status for test in result.suite.all_tests}
