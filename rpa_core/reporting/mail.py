@@ -17,6 +17,10 @@ class PersonalDataInMailError(ValueError):
     """The mail's subject or body holds a CPR number in clear."""
 
 
+class MailNotSentError(RuntimeError):
+    """The SMTP server could not be reached or refused the mail."""
+
+
 @dataclass(frozen=True)
 class MailSettings:
     """Where mail goes: SMTP host and port, sender, and whether to use STARTTLS and a login."""
@@ -48,10 +52,16 @@ def build_message(sender: str, to: Sequence[str], subject: str, body: str) -> Em
 def send_mail(settings: MailSettings, to: Sequence[str], subject: str, body: str) -> EmailMessage:
     """Send a plain-text mail; returns the message sent. Connection problems raise OSError/smtplib errors."""
     message = build_message(settings.sender, to, subject, body)
-    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
-        if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.username:
-            smtp.login(settings.username, settings.password or "")
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailNotSentError(
+            f"the mail to {', '.join(to)} was not sent: SMTP server {settings.host}:{settings.port} answered "
+            f"'{exc}'; check the mail settings (host, port, login)"
+        ) from None
     return message

@@ -113,7 +113,7 @@ class StepProcess:
         self._process = subprocess.Popen(
             robot_command(robot, step, ctx),
             env=robot_environment(robot, step, ctx),
-            cwd=robot.directory,
+            cwd=Path.cwd(),  # settings name files relative to where the operator runs rpa
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -69,3 +69,13 @@ def test_mail_with_a_cpr_number_is_refused(smtp_server):
     with pytest.raises(PersonalDataInMailError, match="body contains a CPR number"):
         send_mail(settings, ["team@k.dk"], "Fleksløn", "Se borger 010190-1234")
     assert smtp_server.received == []
+
+
+def test_unreachable_mail_server_is_a_clear_error():
+    from rpa_core.reporting import MailNotSentError
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the probe closes
+    with pytest.raises(MailNotSentError, match=rf"SMTP server 127.0.0.1:{port} answered .*check the mail settings"):
+        send_mail(MailSettings(host="127.0.0.1", port=port), ["team@k.dk"], "Fleksløn", "Ingen CPR her.")

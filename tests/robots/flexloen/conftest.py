@@ -9,3 +9,47 @@ ROBOT_DIR = Path(__file__).resolve().parents[3] / "robots" / "flexloen"
 
 if str(ROBOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROBOT_DIR))
+
+
+def run_flexloen(sandbox, workdir: Path, store, *overrides: str, observer=None):
+    """Run robots/flexloen with Skanderborg's profile against ``sandbox``, with its logins in the vault."""
+    import os
+
+    from rpa_core.packaging import load_robot, resolve_settings
+    from rpa_core.runner import Runner
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    stamdata = sandbox.stamdata(workdir / "stamdata.xlsx")
+    robot = load_robot(ROBOT_DIR)
+    settings = resolve_settings(
+        robot,
+        profile="skanderborg",
+        environ={},
+        overrides=[
+            f"ydelse_url={sandbox.base_url}/ydelse",
+            f"indkomst_url={sandbox.base_url}/indkomst",
+            f"esdh_url={sandbox.base_url}/esdh",
+            f"payment_month={sandbox.payment_month}",
+            f"master_data_workbook={stamdata}",
+            f"report_folder={workdir / 'reports'}",
+            "mailbox=",
+            *overrides,
+        ],
+    )
+    secrets = {
+        "RPA_SECRET_YDELSE__USERNAME": sandbox.logins["ydelse"][0],
+        "RPA_SECRET_YDELSE__PASSWORD": sandbox.logins["ydelse"][1],
+        "RPA_SECRET_INDKOMST__API_KEY": sandbox.api_key,
+        "RPA_SECRET_ESDH__API_KEY": sandbox.api_key,
+        "RPA_SECRETS_FILE": str(workdir / "no-secrets.toml"),
+    }
+    saved = {key: os.environ.get(key) for key in secrets}
+    os.environ.update(secrets)
+    try:
+        return Runner(store, robot, runs_dir=workdir / "runs", settings=settings, observer=observer).run()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
