@@ -131,13 +131,20 @@ class BrowserSession:
         self._playwright = playwright
 
     def page(self, system: str) -> Page:
-        """The page of ``system`` (e.g. ``"ydelse"``): its own context and cookies, the same page every call."""
+        """The page of ``system`` (e.g. ``"ydelse"``): its own context and cookies, the same page every call.
+
+        A page the robot closed is replaced by a new one in the same context (the login stays).
+        """
         self.start()
         current = self._systems.get(system)
-        if current is not None:
-            if current.page.is_closed():
-                current.page = current.context.new_page()
+        if current is not None and not current.page.is_closed():
             return current.page
+        if current is not None:
+            try:
+                current.page = current.context.new_page()
+                return current.page
+            except Exception as exc:  # the context itself was closed
+                log.info("the browser context of system %s is gone (%s); opening a new one", safe_name(system), exc)
         assert self._browser is not None
         browser_context = self._browser.new_context(**CONTEXT_OPTIONS)
         browser_context.set_default_timeout(self.default_timeout_ms)

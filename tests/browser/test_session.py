@@ -44,6 +44,9 @@ def test_each_system_has_its_own_context_and_reuses_its_page(sandbox, sandbox_lo
             again.goto(sandbox.url("/ydelse/betalinger"))
             assert "/ydelse/betalinger" in again.url, "a new page in the same context keeps the login"
             assert set(session.open_pages()) == {"ydelse", "esdh"}
+            esdh.context.close()
+            fresh = session.page("esdh")
+            assert fresh.context is not esdh.context and not fresh.is_closed()
         finally:
             session.close()
 

@@ -81,29 +81,27 @@ def test_a_failure_is_captured_once_and_shown_in_the_log(sandbox, tmp_path, also
     assert (output_dir / "log.html").is_file()
 
 
-def test_session_keywords_overrides_capture_on_request_and_traces(sandbox, tmp_path):
-    process, _, artifacts = run_robot(ROBOTS / "session_keywords.robot", sandbox, tmp_path)
-    assert process.returncode == 0, process.stdout + process.stderr
+def test_session_keywords_overrides_capture_on_request_traces_and_close_at_suite_end(sandbox, tmp_path):
+    artifacts = tmp_path / "run"
+    script = (
+        "import io, robot\n"
+        "from rpa_core.browser import existing_session\n"
+        f"rc = robot.run({str(ROBOTS / 'session_keywords.robot')!r}, outputdir={str(tmp_path)!r}, rpa=True,\n"
+        f"    log=None, report=None, variable=['SANDBOX:{sandbox.base_url}'], stdout=io.StringIO())\n"
+        "print(rc, existing_session())\n"
+    )
+    environment = {**os.environ, "RPA_ARTIFACTS_DIR": str(artifacts)}
+    environment.pop("RPA_HEADED", None)
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
+    assert process.stdout.split() == ["0", "None"], "the suite passes and closes the session at its end\n" + (
+        process.stdout + process.stderr
+    )
     captured = failure_files(artifacts, "Evidence_for_010203-XXXX")
     assert len(captured) == 4, captured  # PNG + HTML of both systems' pages
     assert {f.name.rsplit("-", 1)[1] for f in captured} == {"ydelse.png", "ydelse.html", "esdh.png", "esdh.html"}
     assert failure_files(artifacts, "Call_Method") == [], "an expected timeout is not captured"
     traces = sorted((artifacts / "traces").iterdir())
     assert len(traces) == 2 and all(zipfile.is_zipfile(t) for t in traces)
-
-
-def test_the_session_closes_at_the_end_of_the_suite(sandbox, tmp_path):
-    suite = ROBOTS / "session_keywords.robot"
-    script = (
-        "import io, sys, robot\n"
-        "from rpa_core.browser import existing_session\n"
-        f"rc = robot.run({str(suite)!r}, outputdir={str(tmp_path)!r}, output=None, log=None, report=None,\n"
-        f"    variable=['SANDBOX:{sandbox.base_url}'], task='Open With*', stdout=io.StringIO())\n"
-        "print(rc, existing_session())\n"
-    )
-    environment = {**os.environ, "RPA_ARTIFACTS_DIR": str(tmp_path / "run")}
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
-    assert process.stdout.split() == ["0", "None"], process.stdout + process.stderr
 
 
 def test_every_keyword_has_libdoc_documentation():
