@@ -14,7 +14,11 @@ from rpa_core.packaging import Robot, Step
 from rpa_core.paths import SHARED_KEYWORDS_DIR
 from rpa_core.privacy import mask_cpr, mask_text_file
 
-LISTENER = "rpa_core.privacy.listener.CprMaskingListener"
+LISTENERS = (
+    "rpa_core.privacy.listener.CprMaskingListener",
+    # A screenshot and the HTML of every open page when a keyword fails while a browser session is open.
+    "rpa_core.keywords.browser.FailureCaptureListener",
+)
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
 # interrupted, internal error), not that tasks failed.
 RF_BROKEN_RC = 251
@@ -48,8 +52,6 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         "NONE",
         "--report",
         "NONE",
-        "--listener",
-        LISTENER,
         "--pythonpath",
         str(robot.directory),
         "--pythonpath",
@@ -61,6 +63,8 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         "--consolecolors",
         "off",
     ]
+    for listener in LISTENERS:
+        command += ["--listener", listener]
     if ctx.variable_file is not None:
         command += ["--variablefile", str(ctx.variable_file)]
     for variable in ctx.variables:
