@@ -54,11 +54,10 @@ def test_pending_payments_pages_through_every_page_with_the_filters(systems, san
             raw["cpr"], "FLEKS", "FLT", MONTH
         )  # fmt: skip
         assert payment.status == raw["status"] and str(payment.previous_subsidy) == raw["previous_subsidy"]
-    assert systems.ydelse.pending_payments(MONTH, unit="LEDIG", grant_type="LY")
     assert {p.payment_id for p in systems.ydelse.pending_payments(MONTH, unit="LEDIG", grant_type="LY")} == (
         pending_in_sandbox(sandbox, "LEDIG", "LY")
     )
-    assert systems.ydelse.pending_payments("2024-10", unit="FLEKS", grant_type="FLT") == []
+    assert systems.ydelse.pending_payments("2024-10", unit="LEDIG", grant_type="LY") == []  # another month
     with pytest.raises(BusinessError) as caught:
         systems.ydelse.pending_payments(MONTH, unit="NOPE", grant_type="FLT")
     assert caught.value.code == "UNKNOWN_UNIT"
@@ -159,7 +158,7 @@ def test_logs_in_again_when_the_session_expires_and_writes_once(systems, sandbox
     assert len(systems.ydelse.pending_payments(MONTH, unit="FLEKS", grant_type="FLT")) == len(
         pending_in_sandbox(sandbox)
     )
-    assert systems.ydelse.stats.logins > 5
+    assert systems.ydelse.stats.logins > 5 and systems.ydelse.stats.redone >= 1  # a POST met the login page
     for action in ("register_income", "approve"):
         entries = sandbox.audit(system="ydelse", action=action)
         assert sorted(e["object_id"] for e in entries) == sorted(c["payment_id"] for c in cases)
@@ -184,15 +183,15 @@ def test_closes_the_system_message_on_every_page(systems, sandbox, outcomes) -> 
     )
     systems.ydelse.register(case["payment_id"], registration_of(case))
     assert systems.ydelse.approve(case["payment_id"]).status is PaymentStatus.APPROVED
-    assert systems.ydelse.stats.dialogs >= 8
+    assert systems.ydelse.stats.dialogs >= 7  # login, list twice, payment, saved, payment, confirm, approved
 
 
 def test_waits_for_a_late_table(systems, sandbox) -> None:
-    sandbox.set_faults(slow_table_ms=700)
+    sandbox.set_faults(slow_table_ms=800)
     started = time.monotonic()
-    pending = systems.ydelse.pending_payments(MONTH, unit="FLEKS", grant_type="FLT")
-    assert time.monotonic() - started > 4 * 0.7
-    assert len(pending) == len(pending_in_sandbox(sandbox))
+    pending = systems.ydelse.pending_payments(MONTH, unit="LEDIG", grant_type="LY")
+    assert time.monotonic() - started > 0.8
+    assert {p.payment_id for p in pending} == pending_in_sandbox(sandbox, "LEDIG", "LY") != set()
 
 
 def test_an_http_500_is_retried_and_then_succeeds(sandbox, systems_factory, outcomes, failing_first_seed) -> None:

@@ -148,8 +148,9 @@ class WebAdapter:
         self._arrive(response, ready=ready, after_post=False)
 
     def click_through(self, selector: str, *, ready: str, post: bool = True) -> None:
-        """Click a button or link that loads a page (a form submit when ``post``) and wait for ``ready``."""
-        self.dismiss_dialog()
+        """Click a button or link that loads a page (a form submit when ``post``) and wait for ``ready``.
+
+        The system message needs no closing here: it only comes with a page, and every page load closes it."""
         with self.page.expect_navigation(wait_until="domcontentloaded", timeout=self.timeout_ms) as navigation:
             self.page.click(selector, timeout=self.timeout_ms)
         self._arrive(navigation.value, ready=ready, after_post=post)

@@ -144,7 +144,10 @@ class YdelseWeb(WebAdapter):
                 raise BusinessError(self.SYSTEM, "approve", "the payment is already approved", code="ALREADY_APPROVED")
             if current.status is not PaymentStatus.REGISTERED:
                 raise BusinessError(self.SYSTEM, "approve", "income is not registered", code="NOT_REGISTERED")
-            self.click_through(sel.APPROVE_BUTTON, ready=sel.CONFIRM_APPROVE, post=False)
+            (confirm_href,) = self.read((sel.APPROVE_BUTTON, "href"))
+            if not confirm_href:
+                raise TransientError("the approve button is missing", code="NOT_RENDERED")
+            self.goto(confirm_href, ready=sel.CONFIRM_APPROVE)  # the button is a link to the confirmation step
             submitted = True
             self.click_through(sel.CONFIRM_APPROVE, ready=sel.INCOME_FORM)
             approved = self._read_payment()
