@@ -172,7 +172,7 @@ def test_logs_in_again_after_the_session_timed_out(sandbox_factory, systems_fact
     systems.ydelse.get_payment(case["payment_id"])
     time.sleep(1.2)
     assert systems.ydelse.register(case["payment_id"], registration_of(case)).status is PaymentStatus.REGISTERED
-    assert systems.ydelse.stats.logins == 2
+    assert systems.ydelse.stats.logins >= 2  # (more if the loaded machine idles past 1 s mid-step)
 
 
 def test_closes_the_system_message_on_every_page(systems, sandbox, outcomes) -> None:
