@@ -57,14 +57,15 @@ def test_timeouts_are_set_on_every_context(sandbox, in_own_thread, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     def scenario() -> None:
-        session = BrowserSession(artifacts_dir=tmp_path, default_timeout_ms=400, navigation_timeout_ms=700)
+        # Generous enough for a first navigation on a loaded 2-core machine, far below the injected latency.
+        session = BrowserSession(artifacts_dir=tmp_path, default_timeout_ms=400, navigation_timeout_ms=3000)
         try:
             page = session.page("ydelse")
             page.goto(sandbox.url("/ydelse/login"))
             with pytest.raises(PlaywrightTimeout, match="400ms"):
                 page.click("#no-such-button")
-            sandbox.set_faults(latency_ms=2000)
-            with pytest.raises(PlaywrightTimeout, match="700ms"):
+            sandbox.set_faults(latency_ms=8000)
+            with pytest.raises(PlaywrightTimeout, match="3000ms"):
                 session.page("esdh").goto(sandbox.url("/esdh/login"))
         finally:
             session.close()
