@@ -102,3 +102,27 @@ def store(store_url):
     opened = open_store(store_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def smtp_mailbox():
+    """A real SMTP server on a free localhost port; ``.received`` holds the messages, ``.port`` its port."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.received = received
+    yield controller
+    controller.stop()

@@ -7,25 +7,27 @@ around ``UPDATE ... RETURNING``; on PostgreSQL the same statement whose candidat
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rpa_core.privacy import mask_cpr
 from rpa_core.queue.items import QueuePolicy, WorkItem
+from rpa_core.queue.statements import statements
 from rpa_core.queue.states import CLAIMABLE, ItemState, LeaseLostError, Outcome
 from rpa_core.store import Store
-from rpa_core.store.models import item_attempts, item_events, item_files, work_items
-from rpa_core.store.types import UTCDateTime, utcnow
+from rpa_core.store.models import item_events, item_files, work_items
+from rpa_core.store.types import utcnow
 
 wi = work_items
+_SWEEP_SECONDS = 5.0
+_LEASE_EXPIRED = "the worker's lease expired before it released the item (worker stopped or hung)"
 
 
 def _masked(text: str | None) -> str | None:
@@ -111,57 +113,34 @@ class WorkQueue:
     def claim(self, worker: str, *, run_id: str | None = None) -> WorkItem | None:
         """Take the next available item with a lease for ``worker``, or None when none is available now."""
         now = utcnow()
-        sql = _statements(self._postgres)
+        sql = statements(self._postgres)
         sweep = time.monotonic() >= self._next_sweep
         if sweep:
             with self.store.engine.begin() as conn:
                 self._expire_leases(conn, now)
+        params = {
+            "p_queue": self.name,
+            "p_now": now,
+            "p_worker": worker,
+            "p_expires": now + timedelta(seconds=self.policy.lease_seconds),
+            "p_run_id": run_id,
+        }
         if self._postgres:
             # One statement (claim and attempt row together), committed on its own: no BEGIN/COMMIT trips.
             with self._autocommit() as conn:
-                row = conn.execute(
-                    sql.claim_with_attempt,
-                    {
-                        "p_queue": self.name,
-                        "p_now": now,
-                        "p_worker": worker,
-                        "p_expires": now + timedelta(seconds=self.policy.lease_seconds),
-                        "p_run_id": run_id,
-                    },
-                ).first()
+                row = conn.execute(sql.claim_with_attempt, params).first()
         else:
-            row = self._claim_in_transaction(sql, worker, run_id, now)
+            with self.store.engine.begin() as conn:
+                row = conn.execute(sql.claim, params).first()
+                if row is not None:
+                    attempt = {"p_item_id": row.id, "p_number": row.attempts, "p_run_id": run_id}
+                    conn.execute(sql.start_attempt, {**attempt, "p_worker": worker, "p_now": now})
         if row is None:
             if sweep:
                 return None
             self._next_sweep = 0.0  # nothing free: look for expired leases once before saying so
             return self.claim(worker, run_id=run_id)
         return WorkItem.from_row(row)
-
-    def _claim_in_transaction(self, sql: _Statements, worker: str, run_id: str | None, now: datetime) -> Any:
-        with self.store.engine.begin() as conn:
-            row = conn.execute(
-                sql.claim,
-                {
-                    "p_queue": self.name,
-                    "p_now": now,
-                    "p_worker": worker,
-                    "p_expires": now + timedelta(seconds=self.policy.lease_seconds),
-                    "p_run_id": run_id,
-                },
-            ).first()
-            if row is not None:
-                conn.execute(
-                    sql.start_attempt,
-                    {
-                        "p_item_id": row.id,
-                        "p_number": row.attempts,
-                        "p_run_id": run_id,
-                        "p_worker": worker,
-                        "p_now": now,
-                    },
-                )
-        return row
 
     def _autocommit(self) -> Connection:
         return self.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -173,7 +152,7 @@ class WorkQueue:
         always before a claim reports the queue empty: an expired item waits a few seconds at most.
         """
         self._next_sweep = time.monotonic() + min(_SWEEP_SECONDS, self.policy.lease_seconds / 4)
-        sql = _statements(self._postgres)
+        sql = statements(self._postgres)
         rows = conn.execute(sql.expire, {"p_queue": self.name, "p_now": now, "p_message": _LEASE_EXPIRED}).all()
         for item_id, attempts, state in rows:
             conn.execute(
@@ -198,7 +177,7 @@ class WorkQueue:
         expires = now + timedelta(seconds=self.policy.lease_seconds)
         with self.store.engine.begin() as conn:
             result = conn.execute(
-                _statements(self._postgres).heartbeat,
+                statements(self._postgres).heartbeat,
                 {"p_item_id": item_id, "p_worker": worker, "p_now": now, "p_expires": expires},
             )
             if result.rowcount != 1:
@@ -225,7 +204,7 @@ class WorkQueue:
             raise ValueError("LEASE_EXPIRED is set by the queue, not released by a worker")
         now = utcnow()
         code, message = _masked(code), _masked(message)
-        sql = _statements(self._postgres)
+        sql = statements(self._postgres)
         if self._postgres and outcome is not Outcome.APPLICATION_ERROR:
             # The common path on PostgreSQL: item and attempt in one statement, committed on its own.
             params = {
@@ -340,123 +319,3 @@ class WorkQueue:
     @staticmethod
     def _event(conn: Connection, item_id: int, at: datetime, kind: str, message: str, actor: str = "queue") -> None:
         conn.execute(insert(item_events).values(item_id=item_id, at=at, kind=kind, actor=actor, message=message))
-
-
-_SWEEP_SECONDS = 5.0
-_LEASE_EXPIRED = "the worker's lease expired before it released the item (worker stopped or hung)"
-
-
-class _Statements:
-    """The hot-path statements, built once: building SQLAlchemy statements costs more than running them."""
-
-    def __init__(self, postgres: bool) -> None:
-        # Typed, because in the claim's INSERT ... SELECT nothing else tells SQLAlchemy what they are.
-        now = bindparam("p_now", type_=UTCDateTime())
-        worker, run_id = bindparam("p_worker", type_=String()), bindparam("p_run_id", type_=String())
-        queue, item_id = bindparam("p_queue"), bindparam("p_item_id")
-        candidate = (
-            select(wi.c.id)
-            .where(wi.c.queue == queue, wi.c.state.in_([s.value for s in CLAIMABLE]), wi.c.available_at <= now)
-            .order_by(wi.c.available_at, wi.c.id)
-            .limit(1)
-        )
-        expired = select(wi.c.id).where(
-            wi.c.queue == queue, wi.c.state == ItemState.IN_PROGRESS.value, wi.c.lease_expires_at < now
-        )
-        held = select(wi.c.attempts, wi.c.max_attempts).where(
-            wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value
-        )
-        if postgres:
-            candidate = candidate.with_for_update(skip_locked=True)
-            expired = expired.with_for_update(skip_locked=True)
-            held = held.with_for_update()
-        self.held = held
-        self.claim = (
-            update(wi)
-            .where(wi.c.id == candidate.scalar_subquery())
-            .values(
-                state=ItemState.IN_PROGRESS.value,
-                attempts=wi.c.attempts + 1,
-                lease_owner=worker,
-                lease_expires_at=bindparam("p_expires"),
-                last_run_id=run_id,
-                updated_at=now,
-            )
-            .returning(*wi.c)
-        )
-        self.expire = (
-            update(wi)
-            .where(wi.c.id.in_(expired.scalar_subquery()))
-            .values(
-                state=case(
-                    (wi.c.attempts >= wi.c.max_attempts, ItemState.ABANDONED.value),
-                    else_=ItemState.APPLICATION_ERROR.value,
-                ),
-                lease_owner=None,
-                lease_expires_at=None,
-                available_at=now,
-                last_code=Outcome.LEASE_EXPIRED.value,
-                last_message=bindparam("p_message"),
-                updated_at=now,
-            )
-            .returning(wi.c.id, wi.c.attempts, wi.c.state)
-        )
-        self.start_attempt = insert(item_attempts).values(
-            item_id=item_id, number=bindparam("p_number"), run_id=run_id, worker=worker, started_at=now
-        )
-        self.end_attempt = (
-            update(item_attempts)
-            .where(item_attempts.c.item_id == item_id, item_attempts.c.number == bindparam("p_number"))
-            .values(
-                ended_at=now, outcome=bindparam("p_outcome"), code=bindparam("p_code"), message=bindparam("p_message")
-            )
-        )
-        self.finish = (
-            update(wi)
-            .where(wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value)
-            .values(
-                state=bindparam("p_state"),
-                lease_owner=None,
-                lease_expires_at=None,
-                available_at=bindparam("p_available_at"),
-                last_code=bindparam("p_code"),
-                last_message=bindparam("p_message"),
-                updated_at=now,
-            )
-            .returning(wi.c.attempts, wi.c.id)
-        )
-        if postgres:
-            claimed = self.claim.cte("claimed")
-            attempt = insert(item_attempts).from_select(
-                ["item_id", "number", "run_id", "worker", "started_at"],
-                select(claimed.c.id, claimed.c.attempts, run_id, worker, now),
-            )
-            self.claim_with_attempt = select(claimed).add_cte(attempt.cte("attempt"))
-            finished = self.finish.cte("finished")
-            self.finish_with_attempt = (
-                update(item_attempts)
-                .where(item_attempts.c.item_id == finished.c.id, item_attempts.c.number == finished.c.attempts)
-                .values(
-                    ended_at=now,
-                    outcome=bindparam("p_outcome"),
-                    code=bindparam("p_code"),
-                    message=bindparam("p_message"),
-                )
-                .returning(item_attempts.c.number)
-                .add_cte(finished)
-            )
-        self.heartbeat = (
-            update(wi)
-            .where(
-                wi.c.id == item_id,
-                wi.c.lease_owner == worker,
-                wi.c.state == ItemState.IN_PROGRESS.value,
-                wi.c.lease_expires_at >= now,
-            )
-            .values(lease_expires_at=bindparam("p_expires"), updated_at=now)
-        )
-
-
-@functools.cache
-def _statements(postgres: bool) -> _Statements:
-    return _Statements(postgres)

@@ -34,41 +34,20 @@ def test_rows_must_fit_the_columns():
         Sheet("x" * 32, ["a"])
 
 
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    controller.received = received
-    yield controller
-    controller.stop()
-
-
-def test_mail_reaches_the_mailbox(smtp_server):
-    settings = MailSettings(host="127.0.0.1", port=smtp_server.port, sender="robot@k.dk")
+def test_mail_reaches_the_mailbox(smtp_mailbox):
+    settings = MailSettings(host="127.0.0.1", port=smtp_mailbox.port, sender="robot@k.dk")
     send_mail(settings, ["team@k.dk"], "Fleksløn: 45 behandlet", "Rapporten ligger i \\\\fil\\rapporter.")
-    (message,) = smtp_server.received
+    (message,) = smtp_mailbox.received
     assert message["To"] == "team@k.dk"
     assert str(make_header(decode_header(message["Subject"]))) == "Fleksløn: 45 behandlet"
     assert "Rapporten ligger" in message.get_payload()
 
 
-def test_mail_with_a_cpr_number_is_refused(smtp_server):
-    settings = MailSettings(host="127.0.0.1", port=smtp_server.port)
+def test_mail_with_a_cpr_number_is_refused(smtp_mailbox):
+    settings = MailSettings(host="127.0.0.1", port=smtp_mailbox.port)
     with pytest.raises(PersonalDataInMailError, match="body contains a CPR number"):
         send_mail(settings, ["team@k.dk"], "Fleksløn", "Se borger 010190-1234")
-    assert smtp_server.received == []
+    assert smtp_mailbox.received == []
 
 
 def test_unreachable_mail_server_is_a_clear_error():

@@ -61,32 +61,8 @@ def writes_per_object(sandbox) -> Counter:
     return Counter((e["action"], e["object_id"]) for e in sandbox.audit() if e["result"] == "ok")
 
 
-@pytest.fixture
-def mailbox():
-    """A local SMTP server standing in for the team's mailbox."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    controller.received = received
-    yield controller
-    controller.stop()
-
-
-def test_every_payment_right_to_the_ore_and_written_once(sandbox, tmp_path, store, mailbox):
-    mail = ["mailbox=team@kommune.example", "smtp_host=127.0.0.1", f"smtp_port={mailbox.port}"]
+def test_every_payment_right_to_the_ore_and_written_once(sandbox, tmp_path, store, smtp_mailbox):
+    mail = ["mailbox=team@kommune.example", "smtp_host=127.0.0.1", f"smtp_port={smtp_mailbox.port}"]
     result = run_flexloen(sandbox, tmp_path / "first", store, *mail)
     assert result.exit_code == 0, result
 
@@ -105,7 +81,7 @@ def test_every_payment_right_to_the_ore_and_written_once(sandbox, tmp_path, stor
     assert workbook["Behandlet"].max_row - 1 == seen["CALCULATED"]
     assert workbook["Manuel behandling"].max_row - 1 == seen["MANUAL"]
     assert workbook["Stikprøve"].max_row - 1 == round(seen["CALCULATED"] * 0.1)
-    (message,) = mailbox.received
+    (message,) = smtp_mailbox.received
     body = message.get_payload(decode=True).decode()
     assert f"behandlet: {seen['CALCULATED']}" in body and str(report) in body
     assert not contains_cpr(body) and not contains_cpr(str(message["Subject"]))
