@@ -296,19 +296,14 @@ class WorkQueue:
     def next_wakeup(self) -> datetime | None:
         """When an unfinished item may next become claimable; None when every item is final."""
         when = case((wi.c.state == ItemState.IN_PROGRESS.value, wi.c.lease_expires_at), else_=wi.c.available_at)
+        # MIN keeps the column type, so the value comes back as an aware UTC datetime on both backends.
         with self.store.read() as conn:
-            value = conn.execute(
+            return conn.execute(
                 select(func.min(when)).where(
                     wi.c.queue == self.name,
                     wi.c.state.in_([*CLAIMABLE, ItemState.IN_PROGRESS]),
                 )
             ).scalar()
-        if value is None:
-            return None
-        # Aggregates bypass the column type on SQLite; normalise to an aware datetime.
-        return wi.c.available_at.type.process_result_value(
-            value if isinstance(value, datetime) else datetime.fromisoformat(str(value)), None
-        )
 
     def counts(self) -> dict[str, int]:
         """How many items the queue holds in each state."""
