@@ -52,8 +52,8 @@ def start_sandbox(citizens: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the sandbox did not start")
 
 
-def robot_run(base_url: str, workdir: Path) -> tuple[float, list[float]]:
-    """The robot as `rpa run` runs it; returns (consumer seconds, per-item seconds)."""
+def robot_run(base_url: str, workdir: Path) -> tuple[float, list[float], dict[str, int]]:
+    """The robot as `rpa run` runs it; returns (consumer seconds, per-item seconds, items by final state)."""
     import httpx
 
     from rpa_core.packaging import load_robot, resolve_settings
@@ -87,7 +87,7 @@ def robot_run(base_url: str, workdir: Path) -> tuple[float, list[float]]:
         rows = conn.execute(item_attempts.select()).all()
     durations = [(r.ended_at - r.started_at).total_seconds() for r in rows if r.ended_at]
     span = (max(r.ended_at for r in rows) - min(r.started_at for r in rows)).total_seconds()
-    return span, durations
+    return span, durations, result.counts
 
 
 def bare_script(base_url: str, workdir: Path) -> tuple[float, list[float]]:
@@ -162,7 +162,7 @@ def main() -> None:
     sandbox, base_url = start_sandbox(args.citizens)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            robot = robot_run(base_url, Path(folder))
+            *robot, outcomes = robot_run(base_url, Path(folder))
             httpx.post(f"{base_url}/admin/reset")  # the same data again for the bare script
             bare = bare_script(base_url, Path(folder))
     finally:
@@ -174,6 +174,7 @@ def main() -> None:
     bare_p50, bare_line = summary("bare script, same adapters", *bare)
     print(robot_line)
     print(bare_line)
+    print("robot's items by final state: " + ", ".join(f"{s} {n}" for s, n in sorted(outcomes.items())))
     print(f"ratio per-item p50 robot/bare: {robot_p50 / bare_p50:.2f}   target <= 1.25")
 
 
