@@ -150,6 +150,7 @@ class BrowserSession:
         browser_context.set_default_timeout(self.default_timeout_ms)
         browser_context.set_default_navigation_timeout(self.navigation_timeout_ms)
         if self.trace:
+            log.warning("tracing system %s: the trace holds the pages in clear, CPR included", safe_name(system))
             browser_context.tracing.start(title=safe_name(system), screenshots=True, snapshots=True)
         self._systems[system] = _System(browser_context, browser_context.new_page())
         return self._systems[system].page

@@ -129,7 +129,9 @@ def test_capture_failure_without_pages_does_nothing_and_never_raises(sandbox, in
     assert "could not capture failure artifacts" in caplog.text
 
 
-def test_trace_zip_per_context_and_idempotent_close(sandbox, in_own_thread, tmp_path):
+def test_trace_zip_per_context_and_idempotent_close(sandbox, in_own_thread, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="rpa_core.browser.session")
+
     def scenario() -> BrowserSession:
         session = BrowserSession(artifacts_dir=tmp_path, trace=True)
         session.page("ydelse").goto(sandbox.url("/ydelse/login"))
@@ -146,6 +148,9 @@ def test_trace_zip_per_context_and_idempotent_close(sandbox, in_own_thread, tmp_
     assert all(not contains_cpr(t.name) for t in traces)
     for trace in traces:
         assert zipfile.is_zipfile(trace)
+    warnings = [r.getMessage() for r in caplog.records if "in clear" in r.getMessage()]
+    assert len(warnings) == 2, "each traced system warns that its trace holds personal data"
+    assert not any(contains_cpr(w) for w in warnings)
 
 
 def test_a_closed_session_starts_again_on_use(sandbox, in_own_thread, tmp_path):
