@@ -1,8 +1,26 @@
-"""Where the project's shared files are, found from the installed package (a source checkout or editable install)."""
+"""Where the project's shared files are: beside the package in a source checkout or an editable install, or under
+``<prefix>/share/rpa-core`` where a wheel installs them (pyproject's data-files)."""
 
 from __future__ import annotations
 
+import site
+import sys
+import sysconfig
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_KEYWORDS_DIR = PROJECT_ROOT / "shared_keywords"
+_INSTALLED = Path("share") / "rpa-core" / "shared_keywords"
+
+
+def _shared_keywords_candidates() -> list[Path]:
+    prefixes = [sysconfig.get_path("data"), sys.prefix, site.getuserbase()]
+    return [PROJECT_ROOT / "shared_keywords", *(Path(prefix) / _INSTALLED for prefix in prefixes if prefix)]
+
+
+def find_shared_keywords_dir() -> Path:
+    """The first folder of the candidates that holds the shared ``*.resource`` files (else the checkout's path)."""
+    candidates = _shared_keywords_candidates()
+    return next((folder for folder in candidates if any(folder.glob("*.resource"))), candidates[0])
+
+
+SHARED_KEYWORDS_DIR = find_shared_keywords_dir()

@@ -13,10 +13,9 @@ from typing import Annotated
 import typer
 
 from rpa_core.errors import UserError
+from rpa_core.paths import SHARED_KEYWORDS_DIR
 
 app = typer.Typer(help="Documentation for robot developers.", no_args_is_help=True)
-
-PROJECT_RESOURCES = Path(__file__).resolve().parents[2] / "shared_keywords"
 
 
 @dataclass
@@ -116,7 +115,7 @@ def keywords(
 
     target = _prepare_out(out)
     sources = [(name, f"{name}.html", "library") for name in [*LIBRARIES, *(library or [])]]
-    sources += [(str(path), name, "resource") for path, name in _resource_files(resources or [PROJECT_RESOURCES])]
+    sources += [(str(path), name, "resource") for path, name in _resource_files(resources or [SHARED_KEYWORDS_DIR])]
     documented, failed = [], []
     for source, file_name, kind in sources:
         try:
