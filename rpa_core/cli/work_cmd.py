@@ -127,14 +127,17 @@ def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = Non
     from rich.table import Table
 
     from rpa_core.packaging import load_robot, resolve_settings
+    from rpa_core.packaging.settings_check import check_settings
 
-    resolved = resolve_settings(load_robot(robot_dir), profile=profile, overrides=set_ or ())
+    robot = load_robot(robot_dir)
+    resolved = resolve_settings(robot, profile=profile, overrides=set_ or (), check=False)
     table = Table(title=f"profile: {resolved.profile or '(none)'}", title_justify="left")
     for column in ("Setting", "Value", "From"):
         table.add_column(column, overflow="fold")
     for name, value in resolved.values.items():
         table.add_row(name, repr(value), resolved.sources[name])
     Console().print(table)
+    check_settings(robot, resolved)  # after the table, so the operator sees the values the problems name
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 [robot]
 name = "hello"
 version = "1.0.0"
+check_settings = "my_robot.settings:check_settings"   # optional: the robot's own check of its settings' values
 
 [queue]                      # optional: retry and lease policy of the robot's queues
 max_attempts = 3
@@ -38,6 +39,7 @@ from rpa_core.errors import ConfigError
 MANIFEST_NAME = "robot.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _SETTING = re.compile(r"^[a-z][a-z0-9_]*$")
+_FUNCTION = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 
 
 class _Strict(BaseModel):
@@ -48,12 +50,22 @@ class RobotInfo(_Strict):
     name: str = Field(description="lower-case id: letters, digits, '-', '_', '.'")
     version: str = "0.0.0"
     description: str = ""
+    check_settings: str | None = Field(
+        None, description="'module:function' in the robot's folder that checks the resolved settings' values"
+    )
 
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:
         if not _NAME.match(value):
             raise ValueError("must be lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
+        return value
+
+    @field_validator("check_settings")
+    @classmethod
+    def _valid_function(cls, value: str | None) -> str | None:
+        if value is not None and not _FUNCTION.match(value):
+            raise ValueError(f"must name a Python function as 'package.module:function', got '{value}'")
         return value
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.manifest import MANIFEST_NAME, Robot
+from rpa_core.packaging.settings_check import check_settings
 
 ENV_PREFIX = "RPA_SETTING_"
 PROFILES_DIR = "profiles"
@@ -119,8 +120,12 @@ def resolve_settings(
     profile: str | None = None,
     environ: Mapping[str, str] | None = None,
     overrides: list[str] | tuple[str, ...] = (),
+    check: bool = True,
 ) -> Settings:
-    """The robot's settings after the profile, the environment and ``name=value`` overrides."""
+    """The robot's settings after the profile, the environment and ``name=value`` overrides.
+
+    With ``check`` (the default) the robot's own ``check_settings`` function then checks the values.
+    """
     defaults = robot.manifest.settings
     manifest = robot.directory / MANIFEST_NAME
     values = dict(defaults)
@@ -148,4 +153,7 @@ def resolve_settings(
             raise ConfigError(f"--set {item}: use NAME=VALUE with a setting of the robot ({known})")
         values[name] = _parse_text(defaults[name], text, f"--set {name}")
         sources[name] = "command line --set"
-    return Settings(values=values, sources=sources, profile=profile, profile_info=info)
+    settings = Settings(values=values, sources=sources, profile=profile, profile_info=info)
+    if check:
+        check_settings(robot, settings)
+    return settings

@@ -1,0 +1,73 @@
+"""A robot's own check of its settings' values, run before any step starts.
+
+The type checks of ``profile.py`` cannot know that ``change_threshold`` must be a share or ``payment_month`` a
+month. A robot names a function for that in robot.toml::
+
+    [robot]
+    check_settings = "flexloen.settings:check_settings"
+
+The function receives the resolved settings (name -> value) and returns the problems as ``(setting, what is
+allowed)`` pairs; none means the settings are good. It is imported with the robot's folder on the Python path, as
+the robot's Robot Framework processes see it. Every problem is reported at once, with the value and where it came
+from, so an operator fixes a profile in one go instead of finding a failed run in the morning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from rpa_core.errors import ConfigError
+from rpa_core.packaging.manifest import MANIFEST_NAME, Robot
+from rpa_core.privacy import mask_cpr
+
+if TYPE_CHECKING:
+    from rpa_core.packaging.profile import Settings
+
+SettingsCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
+
+
+def load_settings_check(robot: Robot) -> SettingsCheck | None:
+    """The function robot.toml names under ``[robot] check_settings``, or None when it names none."""
+    spec = robot.manifest.robot.check_settings
+    if not spec:
+        return None
+    where = f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
+    module_name, _, function_name = spec.partition(":")
+    folder = str(robot.directory)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"{where}: cannot import '{module_name}' from {folder}: {exc}") from None
+    finally:
+        if added:
+            sys.path.remove(folder)
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ConfigError(f"{where}: module '{module_name}' has no function '{function_name}'")
+    return function
+
+
+def check_settings(robot: Robot, settings: Settings) -> None:
+    """Run the robot's settings check; every problem in one ConfigError naming setting, value and source."""
+    function = load_settings_check(robot)
+    if function is None:
+        return
+    try:
+        problems = [(str(name), str(problem)) for name, problem in function(dict(settings.values))]
+    except Exception as exc:  # the robot's check itself is broken: say so, do not run on unchecked settings
+        where = f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
+        raise ConfigError(f"{where}: the check failed: {type(exc).__name__}: {mask_cpr(str(exc))}") from None
+    if not problems:
+        return
+    lines = [
+        f"  {name} = {settings.values.get(name)!r} ({settings.sources.get(name, 'unknown setting')}): {problem}"
+        for name, problem in problems
+    ]
+    count = f"{len(problems)} setting{'s' if len(problems) != 1 else ''}"
+    raise ConfigError(mask_cpr(f"robot '{robot.name}': {count} not valid:\n" + "\n".join(lines)))
