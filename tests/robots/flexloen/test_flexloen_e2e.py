@@ -1,7 +1,8 @@
 """The fleksløn robot end to end: headless Chromium and the APIs over the seeded sandbox, on a real store.
 
 Every approved payment must equal the sandbox's expected amount to the øre, every manual case must carry the
-expected reason, and the sandbox's audit must show each write exactly once, also after a second run.
+expected reason, and the sandbox's audit must show each write exactly once, also after a second run. A year
+without confirmed rates is never computed; once the profile supplies them, a requeue finishes those cases.
 """
 
 from collections import Counter
@@ -100,3 +101,40 @@ def test_under_faults_every_item_ends_done_or_business_exception(sandbox_factory
     assert_every_case_right(faulty, store)
     assert max(writes_per_object(faulty).values()) == 1
     assert any(e["result"] == "ok" for e in faulty.audit(action="approve"))
+
+
+# Fictitious rates for a year with no confirmed row: a test's data, never a guess in the robot.
+TEST_RATES_2026 = {"max": "20000.00", "threshold": "16500.00", "source": "test: fictitious rates for 2026"}
+
+
+def test_a_year_without_rates_is_never_guessed_then_the_profiles_rates_and_a_requeue_finish_it(
+    sandbox_factory, tmp_path, store
+):
+    from decimal import Decimal
+
+    from rpa_core.queue import admin
+    from rpa_core.sandbox.rates import RateRow, RateTable
+
+    row = RateRow(2026, Decimal(TEST_RATES_2026["max"]), Decimal(TEST_RATES_2026["threshold"]), "test")
+    sandbox = sandbox_factory(citizens=15, month="2026-02", rates=RateTable().with_rows([row]))
+    expected = flexjob_outcomes(sandbox)
+    calculable = {pid for pid, outcome in expected.items() if outcome["outcome"] == "CALCULATED"}
+    assert len(calculable) >= 8
+
+    first = run_flexloen(sandbox, tmp_path / "without-rates", store)
+    assert first.exit_code == 0, first
+    items = {item.payload["payment_id"]: item for item in list_items(store, queue="flexloen", limit=1000)}
+    for pid in calculable:
+        assert items[pid].state == "BUSINESS_EXCEPTION" and items[pid].last_code == "NO_RATE_TABLE", pid
+        assert "2026" in items[pid].last_message
+    assert sandbox.audit(action="approve") == [] and sandbox.audit(action="register") == [], "nothing is guessed"
+
+    waiting = [item for item in items.values() if item.last_code == "NO_RATE_TABLE"]  # LARGE_CHANGE needs rates too
+    for item in waiting:  # the municipality enters the year's rates; the operator requeues what waited for them
+        admin.requeue(store, item.id, by="operator", reason="satser for 2026 indtastet i profilen")
+    rates = '{"2026": ' + str(TEST_RATES_2026).replace("'", '"') + "}"
+    second = run_flexloen(sandbox, tmp_path / "with-rates", store, f"rates={rates}")
+    assert second.exit_code == 0, second
+    seen = assert_every_case_right(sandbox, store)
+    assert seen["CALCULATED"] == len(calculable)
+    assert max(writes_per_object(sandbox).values()) == 1
