@@ -33,3 +33,10 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def plain_console(*, stderr: bool = False):
+    """A rich console that prints data as it is: a message like "add a [ydelse] table" is not read as markup."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, highlight=False)

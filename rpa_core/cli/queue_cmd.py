@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import StoreOption, local_time, open_cli_store
+from rpa_core.cli.common import StoreOption, local_time, open_cli_store, plain_console
 
 app = typer.Typer(help="Work items: list, show one with its history, requeue.", no_args_is_help=True)
 
@@ -40,7 +40,6 @@ def ls(
 
     Example: rpa queue ls flexloen --state BUSINESS_EXCEPTION --state ABANDONED
     """
-    from rich.console import Console
     from rich.table import Table
 
     from rpa_core.privacy import mask_cpr
@@ -62,7 +61,7 @@ def ls(
             local_time(item.updated_at),
             mask_cpr(last)[:120],
         )
-    console = Console()
+    console = plain_console()
     console.print(table)
     counts = count_items(opened, queue=queue, run_id=run)
     console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no items")
@@ -77,7 +76,6 @@ def show(
 
     Example: rpa queue show 42
     """
-    from rich.console import Console
     from rich.table import Table
 
     from rpa_core.privacy import mask_cpr, mask_value
@@ -88,14 +86,14 @@ def show(
     except ItemNotFoundError as exc:
         raise typer.BadParameter(str(exc), param_hint="ITEM_ID") from None
     item = history.item
-    console = Console()
-    console.print(f"[bold]Work item {item.id}[/bold] in queue {item.queue}", highlight=False)
-    console.print(f"Reference: {mask_cpr(item.reference)}", highlight=False)
-    console.print(f"State: {item.state.value}   attempts {item.attempts}/{item.max_attempts}", highlight=False)
-    console.print(f"Created: {local_time(item.created_at)} by run {item.created_run_id or '-'}", highlight=False)
+    console = plain_console()
+    console.print(f"Work item {item.id} in queue {item.queue}", style="bold")
+    console.print(f"Reference: {mask_cpr(item.reference)}")
+    console.print(f"State: {item.state.value}   attempts {item.attempts}/{item.max_attempts}")
+    console.print(f"Created: {local_time(item.created_at)} by run {item.created_run_id or '-'}")
     if item.last_code or item.last_message:
-        console.print(f"Last: {item.last_code or ''} {mask_cpr(item.last_message or '')}", highlight=False)
-    console.print("Payload: " + json.dumps(mask_value(item.payload), ensure_ascii=False), highlight=False)
+        console.print(f"Last: {item.last_code or ''} {mask_cpr(item.last_message or '')}")
+    console.print("Payload: " + json.dumps(mask_value(item.payload), ensure_ascii=False))
     attempts = Table(title="Attempts", title_justify="left")
     for column in ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message"):
         attempts.add_column(column, overflow="fold")

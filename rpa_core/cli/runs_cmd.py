@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import StoreOption, local_time, open_cli_store
+from rpa_core.cli.common import StoreOption, local_time, open_cli_store, plain_console
 
 app = typer.Typer(help="Runs: list them, show one with its steps and item counts.", no_args_is_help=True)
 
@@ -21,7 +21,6 @@ def ls(
 
     Example: rpa runs ls --robot flexloen
     """
-    from rich.console import Console
     from rich.table import Table
 
     from rpa_core.queue import count_items
@@ -43,7 +42,7 @@ def ls(
             f"{counts.get('DONE', 0)}/{counts.get('BUSINESS_EXCEPTION', 0)}/{errors}",
             record.host,
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 @app.command("show")
@@ -55,7 +54,6 @@ def show(
 
     Example: rpa runs show 20261123-021500-a1b2c3
     """
-    from rich.console import Console
     from rich.table import Table
 
     from rpa_core.queue import count_items
@@ -63,8 +61,8 @@ def show(
 
     opened = open_cli_store(store)
     record = get_run(opened, run_id)
-    console = Console()
-    console.print(f"[bold]Run {record.id}[/bold]: {record.robot} {record.robot_version} on {record.host}")
+    console = plain_console()
+    console.print(f"Run {record.id}: {record.robot} {record.robot_version} on {record.host}", style="bold")
     console.print(f"Status: {record.status}" + (f" ({record.stop_reason})" if record.stop_reason else ""))
     console.print(f"Started {local_time(record.started_at)}, ended {local_time(record.ended_at) or '-'}")
     console.print(f"Artifacts: {record.artifacts_dir}")

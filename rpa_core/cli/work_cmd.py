@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import StoreOption, open_cli_store
+from rpa_core.cli.common import StoreOption, open_cli_store, plain_console
 
 RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (the one with robot.toml).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
@@ -26,11 +26,10 @@ Variables = Annotated[
 
 
 def _print_result(result) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    console.print(f"Run {result.run_id}: [bold]{result.status.value}[/bold]", highlight=False)
+    console = plain_console()
+    console.print(f"Run {result.run_id}: {result.status.value}", style="bold")
     table = Table()
     table.add_column("State")
     table.add_column("Items", justify="right")
@@ -123,7 +122,6 @@ def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = Non
 
     Example: rpa settings robots/flexloen --profile syddjurs
     """
-    from rich.console import Console
     from rich.table import Table
 
     from rpa_core.packaging import load_robot, resolve_settings
@@ -136,7 +134,7 @@ def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = Non
         table.add_column(column, overflow="fold")
     for name, value in resolved.values.items():
         table.add_row(name, repr(value), resolved.sources[name])
-    Console().print(table)
+    plain_console().print(table)
     check_settings(robot, resolved)  # after the table, so the operator sees the values the problems name
 
 

@@ -53,3 +53,27 @@ def merge_outputs(run_dir: Path, robot_name: str, outputs: list[Path]) -> Path |
         log.warning("merging step outputs into %s failed (rebot rc=%s)", run_dir, rc)
         return None
     return log_path
+
+
+def first_failure(output_xml: Path, limit: int = 300) -> str | None:
+    """The message of the first failed task in a step's output.xml (CPR masked, one line), or None.
+
+    Tells the operator why a step failed without opening the log: "Parent suite setup failed: FileNotFound...".
+    A missing or half-written file (a killed process) gives None.
+    """
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    from rpa_core.privacy import mask_cpr
+
+    try:
+        for _, element in iterparse(output_xml, events=("end",)):
+            if element.tag != "test":
+                continue
+            status = element.find("status")
+            if status is not None and status.get("status") == "FAIL" and (status.text or "").strip():
+                text = " ".join(mask_cpr(status.text).split())
+                return text if len(text) <= limit else text[: limit - 3] + "..."
+            element.clear()
+    except (OSError, ParseError):
+        return None
+    return None

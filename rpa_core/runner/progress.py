@@ -27,7 +27,7 @@ class ConsoleObserver:
     """Progress bars when attached to a terminal; one line per message otherwise (cron, CI, scheduler logs)."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, markup=False, highlight=False)
         self._progress: Progress | None = None
         self._tasks: dict[str, int] = {}
         if self.console.is_terminal:
@@ -42,7 +42,7 @@ class ConsoleObserver:
             self._progress.start()
 
     def message(self, text: str) -> None:
-        self.console.print(mask_cpr(text), highlight=False)
+        self.console.print(mask_cpr(text))
 
     def items(self, step: str, finished: int, total: int, counts: dict[str, int]) -> None:
         if self._progress is None:

@@ -24,7 +24,7 @@ from rpa_core.queue import (
     count_items,
 )
 from rpa_core.runner import records
-from rpa_core.runner.artifacts import merge_outputs
+from rpa_core.runner.artifacts import first_failure, merge_outputs
 from rpa_core.runner.process import RF_BROKEN_RC, StepContext, StepProcess
 from rpa_core.runner.progress import QuietObserver, RunObserver
 from rpa_core.runner.records import RunStatus
@@ -186,9 +186,15 @@ class Runner:
             outputs.append(process.output_xml)
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED
         records.finish_step(self.store, step_id, status, code)
-        self.observer.message(
-            f"Step {step.name}: {'passed' if code == 0 else f'FAILED (exit code {code}), see {process.console_path}'}"
-        )
+        if code == 0:
+            self.observer.message(f"Step {step.name}: passed")
+        else:
+            reason = first_failure(process.output_xml)
+            self.observer.message(
+                f"Step {step.name}: FAILED (exit code {code})"
+                + (f": {reason}" if reason else "")
+                + f"; see {process.console_path}"
+            )
         return code == 0
 
     def _run_consumer(
@@ -247,9 +253,11 @@ class Runner:
         status = RunStatus.FAILED if broken else RunStatus.SUCCEEDED
         records.finish_step(self.store, slot.step_id, status, code)
         if broken:
+            reason = first_failure(slot.process.output_xml)
             self.observer.message(
-                f"Step {step.name}: worker process FAILED (exit code {code}, {claimed} items), "
-                f"see {slot.process.console_path}"
+                f"Step {step.name}: worker process FAILED (exit code {code}, {claimed} items)"
+                + (f": {reason}" if reason else "")
+                + f"; see {slot.process.console_path}"
             )
         slot.process = None
         return broken

@@ -6,7 +6,7 @@ Documentation    Handles one pending fleksløn payment per work item: decides it
 ...              after a crash finishes the item without writing anything twice.
 
 Library          Collections
-Library          RPA.Robocorp.WorkItems
+Library          RPA.Robocorp.WorkItems    autoload=${False}
 Library          rpa_core.keywords.browser.BrowserKeywords
 Library          flexloen.keywords.FlexloenKeywords    change_threshold=${change_threshold}    rates=${rates}
 Library          flexloen.process_keywords.FlexloenProcessKeywords    columns=${master_data_columns}

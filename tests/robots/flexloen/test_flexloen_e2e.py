@@ -138,3 +138,13 @@ def test_a_year_without_rates_is_never_guessed_then_the_profiles_rates_and_a_req
     seen = assert_every_case_right(sandbox, store)
     assert seen["CALCULATED"] == len(calculable)
     assert max(writes_per_object(sandbox).values()) == 1
+
+
+def test_a_missing_master_data_workbook_stops_the_consumer_before_it_charges_any_item(sandbox_factory, tmp_path, store):
+    small = sandbox_factory(citizens=6)
+    result = run_flexloen(small, tmp_path, store, f"master_data_workbook={tmp_path / 'flyttet.xlsx'}")
+
+    assert result.exit_code == 1 and "consumer" in result.failed_steps
+    items = list_items(store, queue="flexloen")
+    assert items and all(i.state.value == "PENDING" and i.attempts == 0 for i in items), "tonight's items wait"
+    assert small.audit(action="register") == [] and small.audit(action="approve") == []
