@@ -120,7 +120,9 @@ def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = Non
 
     Order: robot defaults < profile < RPA_SETTING_<NAME> environment variables < --set.
 
-    Example: rpa settings robots/flexloen --profile syddjurs
+    Then the robot's own check (robot.toml check_settings): exit code 2 and a line for each value it refuses.
+
+    Example: rpa settings robots/flexloen --profile skanderborg --set payment_month=2024-11
     """
     from rich.table import Table
 
