@@ -28,18 +28,19 @@ def ls(
 
     opened = open_cli_store(store)
     table = Table()
-    for column in ("Run", "Robot", "Status", "Started", "Ended", "Items (done/business/error)", "Host"):
+    for column in ("Run", "Robot", "Status", "Started", "Ended", "Items (done/manual/error/open)", "Host"):
         table.add_column(column, overflow="fold")
     for record in list_runs(opened, robot=robot, limit=limit):
         counts = count_items(opened, run_id=record.id)
-        errors = sum(n for s, n in counts.items() if s not in ("DONE", "BUSINESS_EXCEPTION"))
+        errors = counts.get("APPLICATION_ERROR", 0) + counts.get("ABANDONED", 0)
+        still_open = counts.get("PENDING", 0) + counts.get("IN_PROGRESS", 0)
         table.add_row(
             record.id,
             f"{record.robot} {record.robot_version}",
             record.status,
             local_time(record.started_at),
             local_time(record.ended_at),
-            f"{counts.get('DONE', 0)}/{counts.get('BUSINESS_EXCEPTION', 0)}/{errors}",
+            f"{counts.get('DONE', 0)}/{counts.get('BUSINESS_EXCEPTION', 0)}/{errors}/{still_open}",
             record.host,
         )
     plain_console().print(table)

@@ -250,7 +250,7 @@ class Runner:
         cannot_run = code >= RF_BROKEN_RC or code < 0
         slot.idle_failures = slot.idle_failures + 1 if (claimed == 0 and code != 0) else 0
         broken = cannot_run or (slot.idle_failures >= MAX_IDLE_FAILURES and not forever)
-        status = RunStatus.FAILED if broken else RunStatus.SUCCEEDED
+        status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED  # an item's failure ends its process too
         records.finish_step(self.store, slot.step_id, status, code)
         if broken:
             reason = first_failure(slot.process.output_xml)

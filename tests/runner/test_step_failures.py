@@ -1,5 +1,8 @@
 """A step that cannot start says why on the console, and charges no work item an attempt."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from rpa_core.packaging import load_robot
@@ -7,6 +10,7 @@ from rpa_core.queue import WorkQueue, list_items
 from rpa_core.runner import Runner, RunStatus
 from rpa_core.runner.artifacts import first_failure
 from rpa_core.runner.progress import ConsoleObserver
+from rpa_core.runner.records import list_steps
 
 REASON = "Cannot read the master data: add a [stamdata] sheet to stamdata.xlsx"
 
@@ -21,6 +25,19 @@ def test_a_failed_suite_setup_leaves_every_item_pending_and_names_the_reason(sto
     assert [(i.state.value, i.attempts) for i in items] == [("PENDING", 0)] * 4, "no item pays for the step's fault"
     console = " ".join(capsys.readouterr().err.split())
     assert f"worker process FAILED (exit code 1, 0 items): Parent suite setup failed: {REASON}" in console
+    processes = list_steps(store, result.run_id)
+    assert processes and all(p.status == "FAILED" and p.exit_code == 1 for p in processes)
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "rpa_core.cli.main", "runs", "ls", "--store", store.url_string()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "Items (done/manual/error/open)" in listing.stdout
+    assert "0/0/0/0" in listing.stdout, "the run created and worked no item"
 
 
 def test_first_failure_reads_the_first_failed_task_masked_and_tolerates_broken_files(tmp_path):

@@ -5,6 +5,9 @@ expected reason, and the sandbox's audit must show each write exactly once, also
 without confirmed rates is never computed; once the profile supplies them, a requeue finishes those cases.
 """
 
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -148,3 +151,11 @@ def test_a_missing_master_data_workbook_stops_the_consumer_before_it_charges_any
     items = list_items(store, queue="flexloen")
     assert items and all(i.state.value == "PENDING" and i.attempts == 0 for i in items), "tonight's items wait"
     assert small.audit(action="register") == [] and small.audit(action="approve") == []
+    listing = subprocess.run(
+        [sys.executable, "-m", "rpa_core.cli.main", "runs", "ls", "--store", store.url_string()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert f"0/0/0/{len(items)}" in listing.stdout, "the morning's listing shows them open, not as errors"
