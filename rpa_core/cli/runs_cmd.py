@@ -70,7 +70,8 @@ def show(
     steps = Table(title="Steps", title_justify="left")
     for column in ("Step", "Process", "Status", "Exit", "Started", "Ended"):
         steps.add_column(column, overflow="fold")
-    for step in list_steps(opened, run_id):
+    processes = list_steps(opened, run_id)
+    for step in processes:
         steps.add_row(
             step.name,
             step.worker.rsplit(":", 1)[-1],
@@ -80,5 +81,8 @@ def show(
             local_time(step.ended_at),
         )
     console.print(steps)
+    for step in processes:
+        if step.message:
+            console.print(f"{step.worker.rsplit(':', 1)[-1]} failed: {step.message}")
     counts = count_items(opened, run_id=run_id)
     console.print("Items: " + ("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 
 from rpa_core.errors import UserError
+from rpa_core.privacy import mask_cpr
 from rpa_core.store import Store
 from rpa_core.store.models import run_steps, runs
 from rpa_core.store.types import utcnow
@@ -49,6 +50,7 @@ class StepRecord:
     started_at: datetime
     ended_at: datetime | None
     output_dir: str
+    message: str | None = None  # why the process failed, when it did
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -102,12 +104,16 @@ def start_step(store: Store, run_id: str, name: str, worker: str, output_dir: st
         return result.scalar_one()
 
 
-def finish_step(store: Store, step_id: int, status: RunStatus, exit_code: int | None) -> None:
+def finish_step(
+    store: Store, step_id: int, status: RunStatus, exit_code: int | None, message: str | None = None
+) -> None:
+    """Record how a step process ended; ``message`` says why it failed (CPR masked here too)."""
+    masked = mask_cpr(message) if message else None
     with store.engine.begin() as conn:
         conn.execute(
             update(run_steps)
             .where(run_steps.c.id == step_id)
-            .values(status=status.value, exit_code=exit_code, ended_at=utcnow())
+            .values(status=status.value, exit_code=exit_code, ended_at=utcnow(), message=masked)
         )
 
 

@@ -185,11 +185,11 @@ class Runner:
         finally:
             outputs.append(process.output_xml)
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED
-        records.finish_step(self.store, step_id, status, code)
+        reason = first_failure(process.output_xml) if code != 0 else None
+        records.finish_step(self.store, step_id, status, code, reason)
         if code == 0:
             self.observer.message(f"Step {step.name}: passed")
         else:
-            reason = first_failure(process.output_xml)
             self.observer.message(
                 f"Step {step.name}: FAILED (exit code {code})"
                 + (f": {reason}" if reason else "")
@@ -251,9 +251,9 @@ class Runner:
         slot.idle_failures = slot.idle_failures + 1 if (claimed == 0 and code != 0) else 0
         broken = cannot_run or (slot.idle_failures >= MAX_IDLE_FAILURES and not forever)
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED  # an item's failure ends its process too
-        records.finish_step(self.store, slot.step_id, status, code)
+        reason = first_failure(slot.process.output_xml) if code != 0 else None
+        records.finish_step(self.store, slot.step_id, status, code, reason)
         if broken:
-            reason = first_failure(slot.process.output_xml)
             self.observer.message(
                 f"Step {step.name}: worker process FAILED (exit code {code}, {claimed} items)"
                 + (f": {reason}" if reason else "")

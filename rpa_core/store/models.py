@@ -57,6 +57,7 @@ run_steps = Table(
     Column("started_at", UTCDateTime(), nullable=False),
     Column("ended_at", UTCDateTime()),
     Column("output_dir", Text, nullable=False, default=""),
+    Column("message", Text),  # why a failed process failed (its first failed task, CPR masked); revision 0002
 )
 
 work_items = Table(

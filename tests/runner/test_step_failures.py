@@ -27,6 +27,15 @@ def test_a_failed_suite_setup_leaves_every_item_pending_and_names_the_reason(sto
     assert f"worker process FAILED (exit code 1, 0 items): Parent suite setup failed: {REASON}" in console
     processes = list_steps(store, result.run_id)
     assert processes and all(p.status == "FAILED" and p.exit_code == 1 for p in processes)
+    assert all(p.message == f"Parent suite setup failed: {REASON}" for p in processes)
+    shown = subprocess.run(
+        [sys.executable, "-m", "rpa_core.cli.main", "runs", "show", result.run_id, "--store", store.url_string()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert f"consumer failed: Parent suite setup failed: {REASON}" in shown.stdout, shown.stdout
 
     listing = subprocess.run(
         [sys.executable, "-m", "rpa_core.cli.main", "runs", "ls", "--store", store.url_string()],

@@ -58,3 +58,38 @@ def test_unreachable_postgres_error_hides_the_password():
     with pytest.raises(StoreUnavailableError) as caught:
         open_store("postgresql+psycopg://postgres:secret@127.0.0.1:1/none")
     assert "secret" not in str(caught.value)
+
+
+def test_a_store_at_revision_0001_upgrades_with_its_runs_kept(sqlite_url):
+    """A machine that ran the first release keeps its history: 0002 adds run_steps.message."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from rpa_core.runner.records import list_steps
+    from rpa_core.store.migrate import _config
+
+    engine = create_engine(sqlite_url)
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO runs (id, robot, robot_version, status, started_at, host, artifacts_dir) "
+                "VALUES ('r1', 'flexloen', '0.1.0', 'SUCCEEDED', '2026-11-01 02:00:00.000000', 'vm', 'runs/r1')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO run_steps (run_id, name, worker, status, exit_code, started_at, output_dir) "
+                "VALUES ('r1', 'producer', 'vm:r1:producer', 'SUCCEEDED', 0, '2026-11-01 02:00:00.000000', 'p')"
+            )
+        )
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+
+    store = open_store(sqlite_url)  # first use of the new release migrates
+    assert current_revision(store.engine) == head_revision() == "0002"
+    (step,) = list_steps(store, "r1")
+    assert step.name == "producer" and step.exit_code == 0 and step.message is None
+    store.close()
