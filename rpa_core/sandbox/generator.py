@@ -41,8 +41,9 @@ NORMAL = "NORMAL"
 ALREADY_APPROVED = "ALREADY_APPROVED"
 SCENARIOS = (
     "NO_WAGE", "MULTIPLE_EMPLOYERS", "SICKNESS_BENEFIT", "MATERNITY_BENEFIT",
-    "UNPAID_HOLIDAY", "MISSING_MASTER_DATA", "LARGE_CHANGE", ALREADY_APPROVED,
+    "UNPAID_HOLIDAY", "MISSING_MASTER_DATA", "LARGE_CHANGE", ALREADY_APPROVED, "INCOME_CORRECTION",
 )  # fmt: skip
+# INCOME_CORRECTION is off by default (share 0), so the documented seeded datasets stay as they are.
 DEFAULT_SHARES: Mapping[str, float] = {
     "NO_WAGE": 0.04, "MULTIPLE_EMPLOYERS": 0.04, "SICKNESS_BENEFIT": 0.04, "MATERNITY_BENEFIT": 0.04,
     "UNPAID_HOLIDAY": 0.02, "MISSING_MASTER_DATA": 0.04, "LARGE_CHANGE": 0.04, ALREADY_APPROVED: 0.04,
@@ -240,6 +241,8 @@ def _flexjob_citizen(b: _Builder, index: int, scenario: str, employers: list[Emp
     elif scenario == "MATERNITY_BENEFIT":
         factor = factor * Decimal("0.3")
     fields1 = b.wage_fields(agr, factor)
+    if scenario == "INCOME_CORRECTION":  # the employer corrects pension paid too much earlier: negative 0197
+        fields1["0197"] = -b.money(200, 900)
     if scenario != "NO_WAGE":
         b.line(cpr, m1, WAGE, employer, fields1)
     if scenario == "MULTIPLE_EMPLOYERS":

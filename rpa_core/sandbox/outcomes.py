@@ -27,6 +27,7 @@ from rpa_core.sandbox.rates import RateTable
 from rpa_core.sandbox.reasons import REASON_TEXTS, Outcome, Reason
 
 ZERO = Decimal("0.00")
+CORRECTABLE_FIELDS = ("0057", "0197", "0198")  # a negative amount here is a correction a caseworker must see
 
 
 def registration_from(line: IncomeLine) -> dict[str, Decimal]:
@@ -78,6 +79,8 @@ def assess(
         reasons.append(Reason.MATERNITY_BENEFIT)
     if payment.unpaid_holiday_days > 0:
         reasons.append(Reason.UNPAID_HOLIDAY)
+    if any(line.fields.get(f, ZERO) < 0 for line in wage_lines for f in CORRECTABLE_FIELDS):
+        reasons.append(Reason.INCOME_CORRECTION)
     rate = rates.get(income_month.year)
     if rate is None:
         reasons.append(Reason.NO_RATE_TABLE)

@@ -23,6 +23,7 @@ class Reason(StrEnum):
     SICKNESS_BENEFIT = "SICKNESS_BENEFIT"
     MATERNITY_BENEFIT = "MATERNITY_BENEFIT"
     UNPAID_HOLIDAY = "UNPAID_HOLIDAY"
+    INCOME_CORRECTION = "INCOME_CORRECTION"
     NO_RATE_TABLE = "NO_RATE_TABLE"
     LARGE_CHANGE = "LARGE_CHANGE"
 
@@ -35,5 +36,6 @@ REASON_TEXTS: dict[Reason, str] = {
     Reason.SICKNESS_BENEFIT: "Borgeren har fået sygedagpenge i indkomstmåneden; tilskuddet skal reduceres manuelt.",
     Reason.MATERNITY_BENEFIT: "Borgeren har fået barselsdagpenge i indkomstmåneden; tilskuddet skal beregnes manuelt.",
     Reason.UNPAID_HOLIDAY: "Der er registreret ferie uden løn i måneden; tilskuddet skal reduceres manuelt.",
+    Reason.INCOME_CORRECTION: "Indkomstregistret har et negativt beløb (en korrektion) i løn eller pension.",
     Reason.LARGE_CHANGE: "Tilskuddet ændrer sig mere end kommunens grænse i forhold til sidste måned.",
 }

@@ -57,6 +57,8 @@ def decide(payment: dict, lines: list[dict], master: dict | None, income_year: i
         reasons.append("MATERNITY_BENEFIT")
     if payment["unpaid_holiday_days"] > 0:
         reasons.append("UNPAID_HOLIDAY")
+    if any(Fraction(line["fields"].get(f, "0")) < 0 for line in wages for f in ("0057", "0197", "0198")):
+        reasons.append("INCOME_CORRECTION")
     if income_year not in RATES:
         reasons.append("NO_RATE_TABLE")
     s = atp = None

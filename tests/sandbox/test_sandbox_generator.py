@@ -83,10 +83,22 @@ def test_shares_are_configurable() -> None:
     assert Counter(e.reason for e in data.expected)["SICKNESS_BENEFIT"] == 20
 
 
+def test_income_correction_is_off_by_default_and_a_negative_pension_when_asked_for() -> None:
+    assert "INCOME_CORRECTION" not in {e.scenario for e in generate(GeneratorConfig(citizens=200)).expected}
+    data = generate(GeneratorConfig(citizens=40, shares={"INCOME_CORRECTION": 0.25}))
+    corrected = [e for e in data.expected if e.scenario == "INCOME_CORRECTION"]
+    assert len(corrected) == 10 and all(e.reason == "INCOME_CORRECTION" for e in corrected)
+    for expected in corrected:
+        (wage,) = [line for line in data.income[(expected.cpr, str(data.income_month))] if line.kind == "LOEN"]
+        assert wage.fields["0197"] < 0 < wage.fields["0057"]
+
+
 @pytest.mark.parametrize(("seed", "month"), [(1, "2024-11"), (2, "2024-01"), (3, "2023-01"), (4, "2022-07"),
                                              (5, "2026-10"), (6, "2015-03")])  # fmt: skip
 def test_expected_outcomes_agree_with_an_independent_implementation(seed: int, month: str, tmp_path: Path) -> None:
-    config = GeneratorConfig(seed=seed, citizens=120, payment_month=month)
+    config = GeneratorConfig(
+        seed=seed, citizens=120, payment_month=month, shares={**DEFAULT_SHARES, "INCOME_CORRECTION": 0.05}
+    )
     data = generate(config)
     master = reference.read_stamdata(write_stamdata(data, tmp_path))
     payments = {p.payment_id: p.to_json() for p in data.payments}

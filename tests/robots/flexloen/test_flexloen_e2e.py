@@ -159,3 +159,13 @@ def test_a_missing_master_data_workbook_stops_the_consumer_before_it_charges_any
         env={**os.environ, "COLUMNS": "200"},
     )
     assert f"0/0/0/{len(items)}" in listing.stdout, "the morning's listing shows them open, not as errors"
+
+
+def test_a_correction_in_the_income_register_goes_to_a_caseworker(sandbox_factory, tmp_path, store):
+    corrected = sandbox_factory(citizens=8, shares={"INCOME_CORRECTION": 0.5})
+    result = run_flexloen(corrected, tmp_path, store)
+
+    assert result.exit_code == 0, result
+    seen = assert_every_case_right(corrected, store)
+    codes = Counter(i.last_code for i in list_items(store, queue="flexloen", states=["BUSINESS_EXCEPTION"]))
+    assert codes["INCOME_CORRECTION"] == 4 and seen["CALCULATED"] >= 3, (codes, seen)

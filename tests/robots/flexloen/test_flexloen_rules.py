@@ -258,3 +258,10 @@ def test_income_basis_sums_the_counted_lines():
     case = FlexCase.model_validate(make_case())
     basis = income_basis(case.income_lines)
     assert (basis.wage, basis.employee_pension, basis.employer_pension) == (D("12000.00"), D("480.00"), D("960.00"))
+
+
+def test_the_sandbox_checks_the_same_reasons_in_the_same_order():
+    """The reference systems decide independently of the robot, but the primary reason must match."""
+    from rpa_core.sandbox.reasons import Reason
+
+    assert [r.value for r in Reason] == [r.value for r in ManualReason]
