@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import String, bindparam, case, insert, select, update
+from sqlalchemy import String, bindparam, case, insert, select, text, update
 
-from rpa_core.queue.states import CLAIMABLE, ItemState, Outcome
-from rpa_core.store.models import item_attempts, work_items
+from rpa_core.queue.states import ItemState, Outcome
+from rpa_core.store.models import CLAIMABLE_SQL, item_attempts, work_items
 from rpa_core.store.types import UTCDateTime
 
 wi = work_items
@@ -28,7 +28,7 @@ class Statements:
         queue, item_id = bindparam("p_queue"), bindparam("p_item_id")
         candidate = (
             select(wi.c.id)
-            .where(wi.c.queue == queue, wi.c.state.in_([s.value for s in CLAIMABLE]), wi.c.available_at <= now)
+            .where(wi.c.queue == queue, text(f"work_items.{CLAIMABLE_SQL}"), wi.c.available_at <= now)
             .order_by(wi.c.available_at, wi.c.id)
             .limit(1)
         )
@@ -43,6 +43,7 @@ class Statements:
             expired = expired.with_for_update(skip_locked=True)
             held = held.with_for_update()
         self.held = held
+        self.candidate = candidate  # the claim's row choice, for tests that read its query plan
         self.claim = (
             update(wi)
             .where(wi.c.id == candidate.scalar_subquery())

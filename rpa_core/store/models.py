@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from rpa_core.store.types import UTCDateTime
@@ -60,6 +61,12 @@ run_steps = Table(
     Column("message", Text),  # why a failed process failed (its first failed task, CPR masked); revision 0002
 )
 
+# The states a worker may claim, written into SQL as literals: the claimable-items index is partial on exactly this
+# predicate, and a database uses a partial index only when the query says the same (bound parameters would not).
+# Must match rpa_core.queue.states.CLAIMABLE (a test checks it); the store layer does not import the queue.
+CLAIMABLE_STATE_VALUES = ("PENDING", "APPLICATION_ERROR")
+CLAIMABLE_SQL = "state IN ('PENDING', 'APPLICATION_ERROR')"
+
 work_items = Table(
     "work_items",
     metadata,
@@ -82,6 +89,16 @@ work_items = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("queue", "reference", name="uq_work_items_queue_reference"),
     Index("ix_work_items_claim", "queue", "state", "available_at"),
+    # Revision 0003: the claim reads this index in (available_at, id) order and stops at the first unlocked row,
+    # instead of sorting every waiting item of the queue on each claim.
+    Index(
+        "ix_work_items_claimable",
+        "queue",
+        "available_at",
+        "id",
+        postgresql_where=text(CLAIMABLE_SQL),
+        sqlite_where=text(CLAIMABLE_SQL),
+    ),
     Index("ix_work_items_lease", "state", "lease_expires_at"),
     Index("ix_work_items_last_run", "last_run_id"),
 )

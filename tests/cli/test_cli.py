@@ -120,7 +120,7 @@ def test_run_then_inspect_and_requeue(tmp_path):
 
     runs = rpa("runs", "ls", "--store", store)
     assert runs.returncode == 0 and "SUCCEEDED" in runs.stdout
-    assert rpa("store", "upgrade", "--store", store).stdout.strip().endswith("already at revision 0002")
+    assert rpa("store", "upgrade", "--store", store).stdout.strip().endswith("already at revision 0003")
 
 
 def test_settings_shows_values_and_their_sources():
