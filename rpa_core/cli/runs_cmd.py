@@ -74,7 +74,7 @@ def show(
     for step in processes:
         steps.add_row(
             step.name,
-            step.worker.rsplit(":", 1)[-1],
+            _process_name(step.worker),
             step.status,
             "" if step.exit_code is None else str(step.exit_code),
             local_time(step.started_at),
@@ -83,6 +83,11 @@ def show(
     console.print(steps)
     for step in processes:
         if step.message:
-            console.print(f"{step.worker.rsplit(':', 1)[-1]} failed: {step.message}")
+            console.print(f"{_process_name(step.worker)} failed: {step.message}")
     counts = count_items(opened, run_id=run_id)
     console.print("Items: " + ("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"))
+
+
+def _process_name(worker: str) -> str:
+    """``host:run-id:consumer-w2`` -> ``consumer-w2``."""
+    return worker.rsplit(":", 1)[-1]

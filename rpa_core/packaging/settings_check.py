@@ -29,12 +29,16 @@ if TYPE_CHECKING:
 SettingsCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
 
 
+def _field(robot: Robot) -> str:
+    return f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
+
+
 def load_settings_check(robot: Robot) -> SettingsCheck | None:
     """The function robot.toml names under ``[robot] check_settings``, or None when it names none."""
     spec = robot.manifest.robot.check_settings
     if not spec:
         return None
-    where = f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
+    where = _field(robot)
     module_name, _, function_name = spec.partition(":")
     folder = str(robot.directory)
     added = folder not in sys.path
@@ -61,8 +65,7 @@ def check_settings(robot: Robot, settings: Settings) -> None:
     try:
         problems = [(str(name), str(problem)) for name, problem in function(dict(settings.values))]
     except Exception as exc:  # the robot's check itself is broken: say so, do not run on unchecked settings
-        where = f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
-        raise ConfigError(f"{where}: the check failed: {type(exc).__name__}: {mask_cpr(str(exc))}") from None
+        raise ConfigError(f"{_field(robot)}: the check failed: {type(exc).__name__}: {mask_cpr(str(exc))}") from None
     if not problems:
         return
     lines = [
