@@ -18,10 +18,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from rpa_core.cli import docs_cmd, queue_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
+    from rpa_core.cli import docs_cmd, queue_cmd, robot_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
 
     work_cmd.register(app)
     app.add_typer(queue_cmd.app, name="queue")
+    app.add_typer(robot_cmd.app, name="robot")
     app.add_typer(runs_cmd.app, name="runs")
     app.add_typer(store_cmd.app, name="store")
     app.add_typer(sandbox_cmd.app, name="sandbox")

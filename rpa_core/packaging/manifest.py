@@ -1,9 +1,22 @@
-"""The robot manifest ``robot.toml``: what the robot is and its steps in order.
+"""The robot manifest ``robot.toml``: what the robot is, what it needs, what a municipality may set, its steps.
 
 [robot]
 name = "hello"
-version = "1.0.0"
+version = "1.0.0"                     # semantic version (MAJOR.MINOR.PATCH)
+description = "..."
+owner = "Skanderborg Kommune"         # the municipality that maintains this robot
+licence = "MIT"                       # an SPDX licence id or expression
 check_settings = "my_robot.settings:check_settings"   # optional: the robot's own check of its settings' values
+
+[[systems]]                           # the systems the robot uses
+name = "ydelsessystem"
+kind = "web"                          # web or api
+url_setting = "ydelse_url"            # the setting that holds its address
+
+[[credentials]]                       # the vault entries it needs (Get Secret    ydelse)
+name = "ydelse"
+keys = ["username", "password"]
+description = "the robot's login to the benefits system"
 
 [queue]                      # optional: retry and lease policy of the robot's queues
 max_attempts = 3
@@ -12,6 +25,9 @@ lease_seconds = 300
 
 [run]                        # optional
 kill_switch = 5              # stop the run after this many application errors in a row
+
+[settings]                   # every setting with its default; profiles/<municipality>.toml changes them
+greeting = "Hello"
 
 [[steps]]
 name = "producer"
@@ -23,12 +39,18 @@ name = "consumer"
 tasks = "tasks/consumer.robot"
 input_queue = "hello"        # takes work items from here
 workers = 2                  # parallel Robot Framework processes for this step
+
+[upstream]                   # written by `rpa robot fork` and `upstream merge`, never by hand (see upstream.py)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +68,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _spdx_problem(value: str) -> str | None:
+    """None when ``value`` is a known SPDX licence id or expression, else what is wrong with it."""
+    from license_expression import ExpressionError, get_spdx_licensing
+
+    try:
+        info = get_spdx_licensing().validate(value, strict=True)
+    except ExpressionError as exc:  # pragma: no cover - validate() reports rather than raises
+        return str(exc)
+    if info.errors:
+        return "; ".join(info.errors)
+    return None
+
+
 class RobotInfo(_Strict):
     name: str = Field(description="lower-case id: letters, digits, '-', '_', '.'")
-    version: str = "0.0.0"
+    version: str = Field("0.0.0", description="semantic version MAJOR.MINOR.PATCH, e.g. 1.4.0")
     description: str = ""
+    owner: str = Field("", description="the municipality (or team) that maintains the robot")
+    licence: str = Field("", description="SPDX licence id or expression, e.g. MIT or EUPL-1.2")
     check_settings: str | None = Field(
         None, description="'module:function' in the robot's folder that checks the resolved settings' values"
     )
@@ -61,12 +98,112 @@ class RobotInfo(_Strict):
             raise ValueError("must be lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
         return value
 
+    @field_validator("version")
+    @classmethod
+    def _valid_version(cls, value: str) -> str:
+        from semver import Version
+
+        if not Version.is_valid(value):
+            raise ValueError(f"must be a semantic version MAJOR.MINOR.PATCH like 1.4.0, got '{value}'")
+        return value
+
+    @field_validator("licence")
+    @classmethod
+    def _valid_licence(cls, value: str) -> str:
+        if value and (problem := _spdx_problem(value)):
+            raise ValueError(f"must be an SPDX licence id or expression like MIT or EUPL-1.2: {problem}")
+        return value
+
     @field_validator("check_settings")
     @classmethod
     def _valid_function(cls, value: str | None) -> str | None:
         if value is not None and not _FUNCTION.match(value):
             raise ValueError(f"must name a Python function as 'package.module:function', got '{value}'")
         return value
+
+
+class SystemKind(StrEnum):
+    """How the robot talks to a system."""
+
+    WEB = "web"  # a browser (Playwright page objects)
+    API = "api"  # HTTP calls
+
+
+class SystemDecl(_Strict):
+    """A system the robot uses, and the setting that holds its address."""
+
+    name: str
+    kind: SystemKind
+    url_setting: str = Field(description="the name of the setting (under [settings]) that holds the system's URL")
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+        return value
+
+
+class CredentialDecl(_Strict):
+    """A vault entry the robot needs (``Get Secret    <name>``) and the keys it reads from it."""
+
+    name: str
+    keys: list[str] = Field(min_length=1, description="the keys it reads, e.g. username, password, api_key")
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _SETTING.match(value):
+            raise ValueError("must be a lower-case identifier (letters, digits, _), as the vault's table is named")
+        return value
+
+    @field_validator("keys")
+    @classmethod
+    def _valid_keys(cls, value: list[str]) -> list[str]:
+        bad = [key for key in value if not _SETTING.match(key)]
+        if bad:
+            raise ValueError(f"keys must be lower-case identifiers (letters, digits, _): {', '.join(bad)}")
+        repeated = sorted({key for key in value if value.count(key) > 1})
+        if repeated:
+            raise ValueError(f"keys must be unique; repeated: {', '.join(repeated)}")
+        return value
+
+
+class UpstreamInfo(_Strict):
+    """Where a fork came from: written by ``rpa robot fork`` and ``rpa robot upstream merge``, never by hand.
+
+    ``digest`` seals the other fields, so a hand edit is found; ``snapshot`` is the digest of the files kept in
+    ``.upstream/`` (the merge base), so an edited snapshot is found too.
+    """
+
+    source: str = Field(description="the robot folder or git repository (URL or local path) forked from")
+    ref: str = Field("", description="the git ref asked for, if any")
+    version: str = Field(description="the upstream robot's version in the snapshot")
+    revision: str = Field(description="the git commit of the snapshot, or 'folder' for a plain folder")
+    snapshot: str = Field(description="sha256 of the snapshot's files")
+    forked_at: datetime
+    merged_at: datetime | None = None
+    digest: str = Field(description="sha256 of the fields above: proof that they were not edited by hand")
+
+    def sealed_fields(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"digest"}, exclude_none=True)
+
+    @staticmethod
+    def seal(fields: dict[str, Any]) -> str:
+        """The digest of ``fields`` (the table without ``digest``)."""
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @model_validator(mode="after")
+    def _not_edited(self) -> UpstreamInfo:
+        if self.seal(self.sealed_fields()) != self.digest:
+            raise ValueError(
+                "was edited by hand (its digest does not match its fields); only `rpa robot fork` and "
+                "`rpa robot upstream merge` write it: restore it from version control"
+            )
+        return self
 
 
 class QueueSettings(_Strict):
@@ -107,12 +244,15 @@ class Step(_Strict):
 
 class Manifest(_Strict):
     robot: RobotInfo
+    systems: list[SystemDecl] = Field(default_factory=list)
+    credentials: list[CredentialDecl] = Field(default_factory=list)
     queue: QueueSettings = QueueSettings()
     run: RunSettings = RunSettings()
     steps: list[Step] = Field(min_length=1)
     settings: dict[str, Any] = Field(
         default_factory=dict, description="the robot's settings and their defaults; a profile may change them"
     )
+    upstream: UpstreamInfo | None = None
 
     @field_validator("settings")
     @classmethod
@@ -127,7 +267,30 @@ class Manifest(_Strict):
         names = [step.name for step in self.steps]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"step names must be unique; repeated: {', '.join(duplicates)}")
+            raise ValueError(f"steps: step names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    @model_validator(mode="after")
+    def _unique_declarations(self) -> Manifest:
+        for table, names in (
+            ("systems", [s.name for s in self.systems]),
+            ("credentials", [c.name for c in self.credentials]),
+        ):
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"{table}: each name once; declared twice: {', '.join(repeated)}")
+        return self
+
+    @model_validator(mode="after")
+    def _system_urls_are_settings(self) -> Manifest:
+        for index, system in enumerate(self.systems):
+            if system.url_setting not in self.settings:
+                raise ValueError(
+                    f"systems[{index}].url_setting: '{system.url_setting}' is not a setting of the robot "
+                    f"(add it under [settings] with the system's default address)"
+                )
+            if not isinstance(self.settings[system.url_setting], str):
+                raise ValueError(f"systems[{index}].url_setting: setting '{system.url_setting}' must be text")
         return self
 
 
@@ -173,7 +336,7 @@ def _describe(error: ValidationError) -> str:
             message = "unknown field"
         elif err["type"] == "missing":
             message = "required field is missing"
-        lines.append(f"{where}: {message}")
+        lines.append(message if where == "(top level)" else f"{where}: {message}")
     return "; ".join(lines)
 
 

@@ -12,6 +12,15 @@ profile (``profiles/<name>.toml``) changes some of them:
 
 Then ``RPA_SETTING_<NAME>`` variables and ``--set name=value`` on the command line. A profile may not invent
 settings (a typo in a fork would otherwise be ignored silently), and a value must have the default's type.
+
+A fork's new profile (``rpa robot fork``) lists under ``[undecided]`` the settings whose source value named the
+source municipality (its systems' URLs, mailbox, unit codes, report folder), with that value for reference::
+
+    [undecided]
+    mailbox = "fleksjob-team@skanderborg.example"   # Skanderborg Kommune's value: set yours under [settings]
+
+A setting stays undecided until ``[settings]``, the environment or ``--set`` gives it a value; a run refuses
+to start while any is undecided, and ``rpa robot check`` lists them.
 """
 
 from __future__ import annotations
@@ -40,6 +49,17 @@ class Settings:
     sources: dict[str, str]
     profile: str | None = None
     profile_info: dict[str, Any] = field(default_factory=dict)
+    undecided: dict[str, Any] = field(default_factory=dict)  # name -> the source municipality's value
+    profile_path: Path | None = None
+
+    def undecided_problems(self) -> list[str]:
+        """One line per setting the municipality has not decided yet (its profile's ``[undecided]``)."""
+        where = self.profile_path or "profile"
+        return [
+            f"{where}: settings.{name}: not decided yet (the source's value was {value!r}); "
+            f"set this municipality's value under [settings]"
+            for name, value in self.undecided.items()
+        ]
 
     def write_variable_file(self, path: Path) -> Path:
         """Write the settings as a Robot Framework JSON variable file (``${name}`` in tasks)."""
@@ -103,15 +123,26 @@ def find_profile(robot: Robot, profile: str) -> Path:
     return path
 
 
-def _read_profile(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+PROFILE_TABLES = ("profile", "settings", "undecided")
+
+
+def read_profile(path: Path) -> dict[str, dict[str, Any]]:
+    """A profile's tables (``profile``, ``settings``, ``undecided``), each a dict; a ConfigError names what is off."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"profile", "settings"})
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    unknown = sorted(set(data) - set(PROFILE_TABLES))
     if unknown:
-        raise ConfigError(f"{path}: unknown table(s) {', '.join(unknown)}; a profile has [profile] and [settings]")
-    return dict(data.get("profile", {})), dict(data.get("settings", {}))
+        raise ConfigError(
+            f"{path}: unknown table(s) {', '.join(unknown)}; a profile has [profile], [settings] and [undecided]"
+        )
+    for table in PROFILE_TABLES:
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"{path}: {table}: must be a table ([{table}])")
+    return {table: dict(data.get(table, {})) for table in PROFILE_TABLES}
 
 
 def resolve_settings(
@@ -131,9 +162,20 @@ def resolve_settings(
     values = dict(defaults)
     sources = dict.fromkeys(defaults, f"{manifest.name} (robot default)")
     info: dict[str, Any] = {}
+    undecided: dict[str, Any] = {}
+    path: Path | None = None
     if profile:
         path = find_profile(robot, profile)
-        info, settings = _read_profile(path)
+        tables = read_profile(path)
+        info, settings = tables["profile"], tables["settings"]
+        meant_for = info.get("robot")
+        if meant_for is not None and meant_for != robot.name:
+            raise ConfigError(f"{path}: profile.robot: this profile is for robot '{meant_for}', not '{robot.name}'")
+        for name, value in tables["undecided"].items():
+            if name not in defaults:
+                raise ConfigError(f"{path}: undecided.{name}: unknown setting; the robot has: {', '.join(defaults)}")
+            if name not in settings:
+                undecided[name] = value
         for name, value in settings.items():
             if name not in defaults:
                 raise ConfigError(f"{path}: settings.{name}: unknown setting; the robot has: {', '.join(defaults)}")
@@ -145,6 +187,7 @@ def resolve_settings(
         if variable in env:
             values[name] = _parse_text(default, env[variable], variable)
             sources[name] = f"environment {variable}"
+            undecided.pop(name, None)
     for item in overrides:
         name, sep, text = item.partition("=")
         name = name.strip()
@@ -153,7 +196,15 @@ def resolve_settings(
             raise ConfigError(f"--set {item}: use NAME=VALUE with a setting of the robot ({known})")
         values[name] = _parse_text(defaults[name], text, f"--set {name}")
         sources[name] = "command line --set"
-    settings = Settings(values=values, sources=sources, profile=profile, profile_info=info)
+        undecided.pop(name, None)
+    for name in undecided:
+        sources[name] = f"undecided in profile {path.name if path else ''} (robot default until set)"
+    settings = Settings(
+        values=values, sources=sources, profile=profile, profile_info=info, undecided=undecided, profile_path=path
+    )
     if check:
+        if undecided:
+            lines = "\n  ".join(settings.undecided_problems())
+            raise ConfigError(f"robot '{robot.name}': {len(undecided)} setting(s) not decided yet:\n  {lines}")
         check_settings(robot, settings)
     return settings
