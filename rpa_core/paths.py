@@ -24,3 +24,12 @@ def find_shared_keywords_dir() -> Path:
 
 
 SHARED_KEYWORDS_DIR = find_shared_keywords_dir()
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user typed it: relative to the working directory when inside it, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)

@@ -72,12 +72,20 @@ def _spdx_problem(value: str) -> str | None:
     """None when ``value`` is a known SPDX licence id or expression, else what is wrong with it."""
     from license_expression import ExpressionError, get_spdx_licensing
 
-    try:
-        info = get_spdx_licensing().validate(value, strict=True)
-    except ExpressionError as exc:  # pragma: no cover - validate() reports rather than raises
+    licensing = get_spdx_licensing()
+    try:  # validate() itself fails on some bad syntax ("MIT AND"), so parse first
+        expression = licensing.parse(value, strict=True)
+    except ExpressionError as exc:
         return str(exc)
+    info = licensing.validate(value, strict=True)
     if info.errors:
         return "; ".join(info.errors)
+    # license_expression also knows other names for a licence ("GPL" for GPL-1.0-or-later); SPDX ids only here
+    ids = {symbol.key.lower() for symbol in licensing.license_symbols(expression, decompose=True)}
+    words = [word for word in re.split(r"[\s()]+", value) if word and word.upper() not in ("AND", "OR", "WITH")]
+    others = [word for word in words if word.lower() not in ids]
+    if others:
+        return f"{', '.join(others)} is not a current SPDX id (it would mean {expression})"
     return None
 
 
@@ -327,13 +335,24 @@ def _location(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+_TABLES = "[robot], [[systems]], [[credentials]], [queue], [run], [settings], [[steps]] and [upstream]"
+
+
 def _describe(error: ValidationError) -> str:
     lines = []
     for err in error.errors():
         where = _location(err["loc"])
         message = err["msg"].removeprefix("Value error, ")
+        top_level = len(err["loc"]) == 1
         if err["type"] == "extra_forbidden":
             message = "unknown field"
+            if top_level:
+                kind = "table" if isinstance(err.get("input"), dict | list) else "field outside any table"
+                message = f"unknown {kind}; {MANIFEST_NAME} has {_TABLES}"
+        elif err["type"] == "model_type":  # pydantic names the model class here, which means nothing in the file
+            message = f"must be a table ([{where}])" if top_level else "must be a table"
+        elif err["type"] == "list_type" and top_level and isinstance(err.get("input"), dict):
+            message = f"must be an array of tables, written [[{where}]] (not [{where}])"
         elif err["type"] == "missing":
             message = "required field is missing"
         lines.append(message if where == "(top level)" else f"{where}: {message}")

@@ -30,6 +30,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,25 @@ class Settings:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "a whole number", float: "a number", str: "text"}.get(
-        type(value), type(value).__name__
-    )
+    kinds = [(bool, "true/false"), (int, "a whole number"), (float, "a number"), (str, "text"), (dict, "a table")]
+    kinds += [(list, "a list"), (datetime, "a date and time"), (date, "a date"), (time, "a time of day")]
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    """``value`` as TOML writes it: a Python repr such as datetime.date(2025, 3, 1) means nothing in a profile."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_shown(str(key))} = {_shown(item)}" for key, item in value.items())
+        return f"{{ {pairs} }}" if pairs else "{}"
+    return repr(value)
 
 
 def _check_type(default: Any, value: Any, where: str) -> Any:
@@ -83,7 +100,10 @@ def _check_type(default: Any, value: Any, where: str) -> Any:
         return float(value)
     elif isinstance(value, type(default)):
         return value
-    raise ConfigError(f"{where}: must be {_type_name(default)} like the robot's default {default!r}, got {value!r}")
+    raise ConfigError(
+        f"{where}: must be {_type_name(default)} like the robot's default {_shown(default)}, "
+        f"got {_shown(value)} ({_type_name(value)})"
+    )
 
 
 def _parse_text(default: Any, text: str, where: str) -> Any:

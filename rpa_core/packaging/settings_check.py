@@ -57,20 +57,25 @@ def load_settings_check(robot: Robot) -> SettingsCheck | None:
     return function
 
 
-def check_settings(robot: Robot, settings: Settings) -> None:
-    """Run the robot's settings check; every problem in one ConfigError naming setting, value and source."""
+def settings_problems(robot: Robot, settings: Settings) -> list[str]:
+    """The robot's settings check as lines naming setting, value, source and what is allowed; empty when good."""
     function = load_settings_check(robot)
     if function is None:
-        return
+        return []
     try:
         problems = [(str(name), str(problem)) for name, problem in function(dict(settings.values))]
     except Exception as exc:  # the robot's check itself is broken: say so, do not run on unchecked settings
         raise ConfigError(f"{_field(robot)}: the check failed: {type(exc).__name__}: {mask_cpr(str(exc))}") from None
-    if not problems:
-        return
-    lines = [
-        f"  {name} = {settings.values.get(name)!r} ({settings.sources.get(name, 'unknown setting')}): {problem}"
+    return [
+        mask_cpr(f"{name} = {settings.values.get(name)!r} ({settings.sources.get(name, 'unknown setting')}): {problem}")
         for name, problem in problems
     ]
-    count = f"{len(problems)} setting{'s' if len(problems) != 1 else ''}"
-    raise ConfigError(mask_cpr(f"robot '{robot.name}': {count} not valid:\n" + "\n".join(lines)))
+
+
+def check_settings(robot: Robot, settings: Settings) -> None:
+    """Run the robot's settings check; every problem in one ConfigError naming setting, value and source."""
+    lines = settings_problems(robot, settings)
+    if not lines:
+        return
+    count = f"{len(lines)} setting{'s' if len(lines) != 1 else ''}"
+    raise ConfigError(f"robot '{robot.name}': {count} not valid:\n" + "\n".join(f"  {line}" for line in lines))

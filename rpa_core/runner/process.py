@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rpa_core import context
 from rpa_core.packaging import Robot, Step
+from rpa_core.packaging.overrides import LOCAL_DIR, MODIFIER, local_files
 from rpa_core.paths import SHARED_KEYWORDS_DIR
 from rpa_core.privacy import mask_cpr, mask_text_file
 
@@ -37,13 +38,26 @@ class StepContext:
     variable_file: Path | None = None
 
 
+def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str, ...] = ()) -> list[str]:
+    """Options every Robot Framework process of the robot gets: RPA mode, Python path, settings, overrides."""
+    options = ["--rpa", "--pythonpath", str(robot.directory), "--pythonpath", str(SHARED_KEYWORDS_DIR)]
+    if local_files(robot.directory):
+        # ';' separates the argument, so a Windows path's drive colon is not read as a separator.
+        options += ["--prerunmodifier", f"{MODIFIER};{robot.directory / LOCAL_DIR}"]
+    if variable_file is not None:
+        options += ["--variablefile", str(variable_file)]
+    for variable in variables:
+        options += ["--variable", variable]
+    return options
+
+
 def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
     """The ``python -m robot`` command line for a step, in RPA mode, with the CPR listener."""
     command = [
         sys.executable,
         "-m",
         "robot",
-        "--rpa",
+        *robot_options(robot, ctx.variable_file, ctx.variables),
         "--outputdir",
         str(ctx.output_dir),
         "--output",
@@ -52,10 +66,6 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         "NONE",
         "--report",
         "NONE",
-        "--pythonpath",
-        str(robot.directory),
-        "--pythonpath",
-        str(SHARED_KEYWORDS_DIR),
         "--name",
         step.name,
         "--console",
@@ -65,10 +75,6 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
     ]
     for listener in LISTENERS:
         command += ["--listener", listener]
-    if ctx.variable_file is not None:
-        command += ["--variablefile", str(ctx.variable_file)]
-    for variable in ctx.variables:
-        command += ["--variable", variable]
     if step.task:
         command += ["--task", step.task]
     command.append(str(robot.directory / step.tasks))

@@ -25,6 +25,7 @@ from rpa_core.queue import (
 )
 from rpa_core.runner import records
 from rpa_core.runner.artifacts import first_failure, merge_outputs
+from rpa_core.runner.preflight import ensure_runnable
 from rpa_core.runner.process import RF_BROKEN_RC, StepContext, StepProcess
 from rpa_core.runner.progress import QuietObserver, RunObserver
 from rpa_core.runner.records import RunStatus
@@ -76,7 +77,9 @@ class Runner:
         observer: RunObserver | None = None,
         variables: tuple[str, ...] = (),
         settings: Settings | None = None,
+        preflight: bool = True,
     ) -> None:
+        self.preflight = preflight
         self.store = store
         self.robot = robot
         self.settings = settings or resolve_settings(robot, environ={})
@@ -112,6 +115,8 @@ class Runner:
 
     # -------------------------------------------------------------- the run
     def _execute(self, steps: list[Step], *, workers: int | None, forever: bool) -> RunResult:
+        if self.preflight:  # a broken task file stops here, before a run is recorded or an item charged
+            ensure_runnable(self.robot, self.settings, self.variables)
         run_id = records.new_run_id()
         run_dir = self.runs_dir / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
