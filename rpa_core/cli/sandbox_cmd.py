@@ -19,11 +19,12 @@ SEED = typer.Option(1, "--seed", help="Seed of the fictitious data: the same see
 CITIZENS = typer.Option(50, "--citizens", help="Number of citizens in a flexjob (1-10000).")
 MONTH = typer.Option("2024-11", "--month", help="Payment month YYYY-MM; the subsidy is computed on the month before.")
 RATES = typer.Option(None, "--rates", help="TOML or JSON file with extra rate years (see rpa_core/sandbox/README.md).")
+UNIT = typer.Option("FLEKS", "--unit", help="The benefits system's code for its flexjob unit (e.g. FJ).")
 SHARES = typer.Option(None, "--share", help="Share of citizens with a scenario, e.g. --share NO_WAGE=0.1 (repeatable).")
 
 
 def _generator_config(
-    seed: int, citizens: int, month: str, rates: Path | None, shares: list[str] | None
+    seed: int, citizens: int, month: str, rates: Path | None, shares: list[str] | None, unit: str = "FLEKS"
 ) -> GeneratorConfig:
     from rpa_core.sandbox.generator import DEFAULT_SHARES, GeneratorConfig
     from rpa_core.sandbox.rates import RateTable, load_rates_file
@@ -38,7 +39,9 @@ def _generator_config(
             raise UserError(f"--share '{spec}': write SCENARIO=FRACTION, e.g. NO_WAGE=0.1") from None
         if not sep:
             raise UserError(f"--share '{spec}': write SCENARIO=FRACTION, e.g. NO_WAGE=0.1")
-    config = GeneratorConfig(seed=seed, citizens=citizens, payment_month=month, shares=share_map, rates=table)
+    config = GeneratorConfig(
+        seed=seed, citizens=citizens, payment_month=month, shares=share_map, rates=table, unit=unit
+    )
     try:
         config.validate()
     except ValueError as exc:
@@ -57,6 +60,7 @@ def serve(
     ),
     rates: Path | None = RATES,
     share: list[str] = SHARES,
+    unit: str = UNIT,
     session_minutes: float = typer.Option(30, "--session-minutes", help="Idle minutes before a login expires."),
     admin: bool = typer.Option(False, "--admin", help="Mount /admin (expected outcomes, live faults): tests only."),
 ) -> None:
@@ -73,7 +77,7 @@ def serve(
         raise UserError(f"--port {port}: must be between 0 and 65535")
     if session_minutes <= 0:
         raise UserError("--session-minutes must be more than 0")
-    generator = _generator_config(seed, citizens, month, rates, share)
+    generator = _generator_config(seed, citizens, month, rates, share, unit)
     try:
         fault_config = parse_faults(faults)
     except ValueError as exc:
@@ -111,6 +115,7 @@ def generate(
     month: str = MONTH,
     rates: Path | None = RATES,
     share: list[str] = SHARES,
+    unit: str = UNIT,
 ) -> None:
     """Write the caseworkers' stamdata.xlsx and the expected outcome of every payment (expected.json).
 
@@ -119,7 +124,7 @@ def generate(
     from rpa_core.sandbox.generator import generate as run_generator
     from rpa_core.sandbox.workbook import write_stamdata
 
-    config = _generator_config(seed, citizens, month, rates, share)
+    config = _generator_config(seed, citizens, month, rates, share, unit)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)

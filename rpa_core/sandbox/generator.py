@@ -10,6 +10,7 @@ decided from the data a robot can see (``outcomes.assess``), never from the scen
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,9 @@ from rpa_core.sandbox.calculation import atp_for, calculate, to_ore
 from rpa_core.sandbox.ids import fictitious_cpr, fictitious_cvr
 from rpa_core.sandbox.model import (
     APPROVED,
+    FLEX_UNIT,
     MATERNITY,
+    OTHER_UNIT,
     SICKNESS,
     SUBSIDY,
     TZ,
@@ -33,6 +36,7 @@ from rpa_core.sandbox.model import (
     MasterDataRow,
     Month,
     Payment,
+    units_for,
 )
 from rpa_core.sandbox.outcomes import assess, registration_from
 from rpa_core.sandbox.rates import RateTable
@@ -79,6 +83,7 @@ class GeneratorConfig:
     change_threshold: Decimal = Decimal("0.25")
     other_grant_share: float = 0.1
     rates: RateTable = field(default_factory=RateTable)
+    unit: str = FLEX_UNIT  # the benefits system's unit for flexjob; municipalities name theirs differently
 
     def validate(self) -> Month:
         """Check the settings; ValueError with a clear message if one is wrong. Returns the payment month."""
@@ -90,6 +95,8 @@ class GeneratorConfig:
             raise ValueError(f"unknown scenario {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
         if any(not 0 <= v <= 1 for v in self.shares.values()) or sum(self.shares.values()) > 1:
             raise ValueError("each share must be between 0 and 1 and together at most 1")
+        if not re.fullmatch(r"[A-Z0-9_-]{2,12}", self.unit) or self.unit == OTHER_UNIT:
+            raise ValueError(f"unit must be 2-12 capital letters, digits, '-' or '_' and not {OTHER_UNIT}")
         if not 0 <= self.other_grant_share <= 1 or self.change_threshold < 0:
             raise ValueError("other_grant_share must be between 0 and 1 and change_threshold not negative")
         return month
@@ -99,7 +106,7 @@ class _Builder:
     def __init__(self, config: GeneratorConfig, month: Month) -> None:
         self.config = config
         self.rng = random.Random(config.seed)
-        self.data = Dataset(seed=config.seed, payment_month=month)
+        self.data = Dataset(seed=config.seed, payment_month=month, units=units_for(config.unit))
         self.taken_cpr: set[str] = set()
         self.taken_cvr: set[str] = {MUNICIPALITY.cvr, UDBETALING_DANMARK.cvr}
         self.line_counter = 0
@@ -168,7 +175,7 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
         payments.append((_flexjob_citizen(b, index, scenario, employers), scenario))
     for _ in range(round(config.other_grant_share * config.citizens)):
         citizen = b.citizen()
-        unit = "LEDIG" if rng.random() < 0.8 else "FLEKS"
+        unit = OTHER_UNIT if rng.random() < 0.8 else config.unit
         pay = Payment("", citizen.cpr, citizen.name, str(month), unit, "LY", previous_subsidy=b.money(15000, 19000))
         payments.append((pay, ""))
 
@@ -256,10 +263,10 @@ def _flexjob_citizen(b: _Builder, index: int, scenario: str, employers: list[Emp
 
     prev_reg = registration_from(_wage(data, cpr, m2)) | {"subsidy": previous}
     data.previous_payments[cpr] = Payment(
-        f"A{index + 1:07d}", cpr, citizen.name, str(m1), "FLEKS", "FLT", APPROVED, None, 0, prev_reg,
+        f"A{index + 1:07d}", cpr, citizen.name, str(m1), b.config.unit, "FLT", APPROVED, None, 0, prev_reg,
         approved_by="sagsbehandler", approved_at=datetime(m1.year, m1.month, 2, 9, 0, tzinfo=TZ),
     )  # fmt: skip
-    payment = Payment(str(index), cpr, citizen.name, str(data.payment_month), "FLEKS", "FLT")
+    payment = Payment(str(index), cpr, citizen.name, str(data.payment_month), b.config.unit, "FLT")
     payment.previous_subsidy = previous
     if scenario == "UNPAID_HOLIDAY":
         payment.unpaid_holiday_days = rng.randrange(3, 11)

@@ -20,7 +20,15 @@ MONTH_NAMES_DA = (
 PENDING, REGISTERED, APPROVED = "PENDING", "REGISTERED", "APPROVED"
 STATUS_LABELS = {PENDING: "Afventer", REGISTERED: "Indkomst registreret", APPROVED: "Godkendt"}
 
-UNITS = {"FLEKS": "Jobcenter – Fleksjob", "LEDIG": "Jobcenter – Ledighedsydelse"}
+FLEX_UNIT, OTHER_UNIT = "FLEKS", "LEDIG"  # the flexjob unit's code is the generator's ``unit``; FLEKS by default
+UNITS = {FLEX_UNIT: "Jobcenter – Fleksjob", OTHER_UNIT: "Jobcenter – Ledighedsydelse"}
+
+
+def units_for(flex_unit: str) -> dict[str, str]:
+    """The benefits system's units when its flexjob unit is called ``flex_unit``."""
+    return {flex_unit: UNITS[FLEX_UNIT], OTHER_UNIT: UNITS[OTHER_UNIT]}
+
+
 GRANT_TYPES = {"FLT": "Fleksløntilskud", "LY": "Ledighedsydelse"}
 
 # Kinds of income line (``kind``) and the income type code each is reported with.
@@ -264,6 +272,7 @@ class Dataset:
     previous_payments: dict[str, Payment] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     expected: list[ExpectedOutcome] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=lambda: dict(UNITS))
 
     @property
     def income_month(self) -> Month:

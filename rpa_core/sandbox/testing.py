@@ -95,9 +95,13 @@ def start_sandbox(
     session_ttl_seconds: float = 1800,
     shares: dict[str, float] | None = None,
     access_log: bool = False,
+    unit: str = "FLEKS",
 ) -> Sandbox:
-    """Start a sandbox (admin on) in a background thread; stop it with ``sandbox.server.stop()``."""
-    gen_kwargs: dict[str, Any] = {"seed": seed, "citizens": citizens, "payment_month": month}
+    """Start a sandbox (admin on) in a background thread; stop it with ``sandbox.server.stop()``.
+
+    ``unit`` is the benefits system's code for its flexjob unit (another municipality's, e.g. ``FJ``).
+    """
+    gen_kwargs: dict[str, Any] = {"seed": seed, "citizens": citizens, "payment_month": month, "unit": unit}
     if rates is not None:
         gen_kwargs["rates"] = rates
     if shares is not None:

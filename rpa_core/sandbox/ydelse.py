@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rpa_core.sandbox.auth import Session, require_session
-from rpa_core.sandbox.model import GRANT_TYPES, STATUS_LABELS, UNITS
+from rpa_core.sandbox.model import GRANT_TYPES, STATUS_LABELS
 from rpa_core.sandbox.state import STATUS_FILTERS, SandboxError, SandboxState, parse_cpr
 from rpa_core.sandbox.web import login_router, parse_amount, render
 
@@ -36,7 +36,7 @@ def _common(state: SandboxState, session: Session) -> dict:
     return {
         "system": SYSTEM,
         "session": session,
-        "units": UNITS,
+        "units": state.data.units,
         "grant_types": GRANT_TYPES,
         "status_labels": STATUS_LABELS,
         "month": str(month),
@@ -61,8 +61,9 @@ def list_payments(
     session: Session = logged_in,
 ) -> Response:
     """The month's payments, 13 rows a page, filterable by unit, grant type and status."""
-    if enhed and enhed not in UNITS:
-        raise SandboxError(400, "UNKNOWN_UNIT", f"Ukendt enhed; vælg en af {', '.join(UNITS)}.")
+    units = _state(request).data.units
+    if enhed and enhed not in units:
+        raise SandboxError(400, "UNKNOWN_UNIT", f"Ukendt enhed; vælg en af {', '.join(units)}.")
     if ydelse and ydelse not in GRANT_TYPES:
         raise SandboxError(400, "UNKNOWN_GRANT_TYPE", f"Ukendt ydelsestype; vælg en af {', '.join(GRANT_TYPES)}.")
     if status not in STATUS_FILTERS:

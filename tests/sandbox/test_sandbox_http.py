@@ -341,3 +341,14 @@ def test_no_cpr_in_clear_in_the_server_logs(sandbox_factory) -> None:
     messages = [r.getMessage() for r in records]
     assert any(f"{cpr[:6]}-XXXX" in m for m in messages), messages
     assert not [m for m in messages if contains_cpr(m)]
+
+
+def test_another_municipality_names_its_flexjob_unit_otherwise(sandbox_factory) -> None:
+    """Syddjurs' benefits system calls the flexjob unit FJ: its payments carry it and FLEKS is unknown there."""
+    other = sandbox_factory(unit="FJ", citizens=12)
+    c = client(other, "ydelse")
+    flex = [p for p in other.payments().values() if p["grant_type"] == "FLT"]
+    assert flex and {p["unit"] for p in flex} == {"FJ"}
+    page = c.get("/ydelse/betalinger?enhed=FJ&ydelse=FLT")
+    assert page.status_code == 200 and "Jobcenter – Fleksjob" in page.text
+    assert c.get("/ydelse/betalinger?enhed=FLEKS").status_code == 400
