@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rpa_core.errors import ConfigError
@@ -33,6 +34,30 @@ def _field(robot: Robot) -> str:
     return f"{robot.directory / MANIFEST_NAME}: robot.check_settings"
 
 
+def _package_modules(top: str) -> dict[str, object]:
+    return {name: module for name, module in sys.modules.items() if name == top or name.startswith(top + ".")}
+
+
+def _import_from(folder: Path, module_name: str):
+    """Import ``module_name`` from ``folder``, also when another robot's package of that name is imported already
+    (a fork and its original share the package name); the process's other modules are left as they were."""
+    top = module_name.partition(".")[0]
+    cached = _package_modules(top)
+    origin = getattr(cached.get(top), "__file__", None) or ""
+    stale = bool(cached) and not Path(origin).resolve().is_relative_to(folder.resolve())
+    for name in cached if stale else ():
+        del sys.modules[name]
+    sys.path.insert(0, str(folder))
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(str(folder))
+        if stale:
+            for name in _package_modules(top):
+                del sys.modules[name]
+            sys.modules.update(cached)
+
+
 def load_settings_check(robot: Robot) -> SettingsCheck | None:
     """The function robot.toml names under ``[robot] check_settings``, or None when it names none."""
     spec = robot.manifest.robot.check_settings
@@ -40,17 +65,10 @@ def load_settings_check(robot: Robot) -> SettingsCheck | None:
         return None
     where = _field(robot)
     module_name, _, function_name = spec.partition(":")
-    folder = str(robot.directory)
-    added = folder not in sys.path
-    if added:
-        sys.path.insert(0, folder)
     try:
-        module = importlib.import_module(module_name)
+        module = _import_from(robot.directory, module_name)
     except ImportError as exc:
-        raise ConfigError(f"{where}: cannot import '{module_name}' from {folder}: {exc}") from None
-    finally:
-        if added:
-            sys.path.remove(folder)
+        raise ConfigError(f"{where}: cannot import '{module_name}' from {robot.directory}: {exc}") from None
     function = getattr(module, function_name, None)
     if not callable(function):
         raise ConfigError(f"{where}: module '{module_name}' has no function '{function_name}'")

@@ -1,5 +1,6 @@
 """A robot's own check of its settings' values (robot.toml [robot] check_settings), before any step runs."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,21 @@ def test_a_broken_check_is_a_clear_error_not_an_unchecked_run(tmp_path, check, w
 def test_the_check_must_name_module_and_function(tmp_path):
     with pytest.raises(ConfigError, match=r"robot\.check_settings: must name a Python function"):
         make_robot(tmp_path, check='check_settings = "checked_pkg.rules"')
+
+
+def test_a_fork_and_its_original_each_get_their_own_check_in_one_process(tmp_path):
+    """Both robots have a package ``flexloen``; the fork's stricter check must not be the original's cached one."""
+    root = Path(__file__).resolve().parents[2]
+    original = load_robot(root / "robots" / "flexloen")
+    resolve_settings(original, environ={})  # imports the original's package
+    fork = tmp_path / "fork"
+    shutil.copytree(root / "robots" / "flexloen", fork, ignore=shutil.ignore_patterns("__pycache__"))
+    settings_py = fork / "flexloen" / "settings.py"
+    anchor = "    problems += _payment_month("
+    text = settings_py.read_text(encoding="utf-8")
+    assert anchor in text
+    refuse = '    problems.append(("unit", "the fork refuses every unit"))\n'
+    settings_py.write_text(text.replace(anchor, refuse + anchor), encoding="utf-8")
+    with pytest.raises(ConfigError, match="the fork refuses every unit"):
+        resolve_settings(load_robot(fork), environ={})
+    resolve_settings(original, environ={})  # and the original's own check again
