@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from rpa_core.cli.work_cmd import Profile, RobotDir, SetOption
 
 app = typer.Typer(
     help=(
@@ -19,3 +23,249 @@ upstream_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(upstream_app, name="upstream")
+
+
+def check(
+    robot_dir: RobotDir,
+    profile: Profile = None,
+    set_: SetOption = None,
+    no_vault: Annotated[
+        bool, typer.Option("--no-vault", help="Do not look up the declared credentials in the vault.")
+    ] = False,
+) -> None:
+    """Check a robot before it runs: manifest, profile, task files, keywords, systems, credentials, overrides.
+
+    Every problem is one line on stderr naming the file and line or field and what is allowed.
+
+    Exit code 2 when there is any, else 0 with a one-line summary. Overrides in local/ are listed with what each
+    replaces, and a warning where their arguments differ.
+
+    Example: rpa robot check robots/flexloen --profile skanderborg --no-vault
+    """
+    from rpa_core.cli.common import plain_console
+    from rpa_core.packaging import load_robot, resolve_settings
+    from rpa_core.runner.preflight import check_robot
+
+    robot = load_robot(robot_dir)
+    settings = resolve_settings(robot, profile=profile, overrides=set_ or (), check=False)
+    report = check_robot(robot, settings, credentials=not no_vault)
+    out = plain_console()
+    for override in report.overrides:
+        replaced = override.replaces.where() if override.replaces else "nothing"
+        out.print(f"override: {override.keyword.where()} '{override.keyword.name}' replaces {replaced}", soft_wrap=True)
+    for warning in report.warnings:
+        out.print(f"warning: {warning}", soft_wrap=True)
+    err = plain_console(stderr=True)
+    for problem in report.problems:
+        err.print(f"problem: {problem}", soft_wrap=True)
+    out.print(report.summary(settings), soft_wrap=True)
+    raise typer.Exit(2 if report.problems else 0)
+
+
+app.command("check")(check)
+
+
+@app.command("new")
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The robot's name: lower-case letters, digits, '-', '_' or '.', starting with a letter.",
+            show_default=False,
+        ),
+    ],
+    dir_: Annotated[
+        str | None,
+        typer.Option("--dir", help="The folder to make; it must not exist or be empty. Default: ./NAME."),
+    ] = None,
+    owner: Annotated[str, typer.Option("--owner", help="The municipality that maintains the robot.")] = (
+        "Eksempel Kommune"
+    ),
+) -> None:
+    """Make a new robot that runs against the sandbox as it is, with its profile, README and tests.
+
+    It lists the month's pending fleksløn payments, totals each one's wage for the income month, writes a workbook.
+
+    It only reads from the systems. Refused (exit code 2): a name robot.toml does not allow, a folder with files.
+
+    Example: rpa robot new tilskud --dir /tmp/tilskud --owner "Syddjurs Kommune"
+    """
+    import shlex
+
+    from rpa_core.cli.common import plain_console
+    from rpa_core.packaging import load_robot
+    from rpa_core.packaging.scaffold import scaffold_robot
+
+    made = scaffold_robot(name, dir_, owner)
+    secrets = ", ".join(c.name for c in load_robot(made.directory).manifest.credentials)
+    folder = shlex.quote(str(made.directory))
+    out = plain_console()
+    lines = [f"Robot '{made.name}' for {made.owner} in {made.directory}:"]
+    lines += [f"  {path.as_posix()}" for path in sorted(made.files, key=lambda p: (len(p.parts), p.as_posix()))]
+    lines += [
+        "Next steps:",
+        f"  rpa robot check {folder} --profile {made.profile}",
+        f"    (it looks for the credentials {secrets} in .rpa/secrets.toml or RPA_SECRET_* variables: see README.md)",
+        f"  python -m pytest {shlex.quote(str(made.directory / 'tests'))}",
+        f"  then {shlex.quote(str(made.directory / 'README.md'))}: run it against `rpa sandbox serve`",
+    ]
+    for line in lines:
+        out.print(line, soft_wrap=True)
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Upstream from here instead of \\[upstream]: a robot folder or a git repository URL\\[@ref] "
+        "(add #subdir=PATH for a robot inside a repository).",
+        show_default=False,
+    ),
+]
+ForkDir = Annotated[str, typer.Argument(help="The fork's folder (made by rpa robot fork).", show_default=False)]
+
+
+@app.command("fork")
+def fork(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A robot folder (with robot.toml) or a git repository URL\\[@ref]; a local path to a repository works "
+            "offline, and a folder at the top of a repository is read as the repository (its commits).",
+            show_default=False,
+        ),
+    ],
+    dest: Annotated[str, typer.Argument(help="The new folder for the fork: it must not exist or be empty.")],
+    municipality: Annotated[
+        str,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help='Your municipality, e.g. "Syddjurs Kommune"; its profile becomes profiles/syddjurs.toml.',
+            show_default=False,
+        ),
+    ],
+    subdir: Annotated[
+        str | None, typer.Option("--subdir", help="The robot's folder inside the repository.", show_default=False)
+    ] = None,
+) -> None:
+    """Fork a robot for your municipality: its files, its merge base in DEST/.upstream, a profile to fill in.
+
+    The new profile lists under \\[undecided] each setting whose value named the source municipality.
+
+    Those are its systems' addresses, mailbox, codes and folders: a run refuses to start until you set yours.
+
+    Refused (exit code 2): a DEST with files, a SOURCE that is not a robot, a symlink or a '..' name in it.
+
+    Example: rpa robot fork robots/flexloen /tmp/syddjurs --municipality "Syddjurs Kommune"
+    """
+    from pathlib import Path
+
+    from rpa_core.packaging.fork import fork as fork_robot
+    from rpa_core.packaging.toml_text import toml_value
+
+    made = fork_robot(source, Path(dest), municipality, subdir=subdir)
+    kind = "folder" if made.revision == "folder" else f"commit {made.revision[:12]}"
+    typer.echo(f"Forked {made.robot} {made.version} from {made.source} ({kind}) into {made.dest}:")
+    typer.echo(f"  {len(made.files)} files copied, and their snapshot (the merge base) to {made.dest / '.upstream'}:")
+    for name in made.files:
+        typer.echo(f"    {name}")
+    source_profile = made.source_profile
+    origin = f"from profiles/{source_profile.name}" if source_profile else "(the source has no profile)"
+    typer.echo(f"  profile {made.profile} for {municipality}: {len(made.settings)} setting(s) {origin}")
+    for name, value in made.settings.items():
+        typer.echo(f"    {name} = {toml_value(value)}")
+    typer.echo(f"  {len(made.undecided)} undecided setting(s): set your values under [settings] in {made.profile}")
+    for name, value in made.undecided.items():
+        typer.echo(f"    {name}  (the source's value: {toml_value(value)})")
+    typer.echo(f"Next: {made.next_command}")
+
+
+@upstream_app.command("status")
+def upstream_status(robot_dir: ForkDir, from_: FromOption = None) -> None:
+    """What the fork and its upstream each changed since the snapshot, and the files both changed.
+
+    Refused (exit code 2): a folder without \\[upstream], or whose .upstream/ was edited by hand.
+
+    Example: rpa robot upstream status /tmp/syddjurs
+    """
+    from rpa_core.packaging.upstream import status
+
+    state = status(robot_dir, from_)
+    info = state.info
+    revision = "folder" if state.upstream_revision == "folder" else state.upstream_revision[:12]
+    snapshot_revision = "folder" if info.revision == "folder" else info.revision[:12]
+    typer.echo(f"Fork {robot_dir}: snapshot {info.version} ({snapshot_revision}) of {info.source}")
+    typer.echo(f"Upstream {state.source}: now {state.upstream_version} ({revision})")
+    for title, changes in (("the fork", state.fork), ("upstream", state.upstream)):
+        lines = changes.lines()
+        typer.echo(f"Changed in {title} since the snapshot: {len(lines) or 'nothing'}")
+        for line in lines:
+            typer.echo(f"  {line}")
+    if state.both:
+        typer.echo(f"Changed on both sides ({len(state.both)}): a merge combines their lines")
+        for path in state.both:
+            typer.echo(f"  {path}")
+    if state.pending:
+        typer.echo(f"A merge of upstream {state.pending['version']} is unfinished: resolve its markers, then merge")
+    if state.upstream.paths or state.pending:
+        typer.echo(f"Next: rpa robot upstream diff {robot_dir}, then rpa robot upstream merge {robot_dir}")
+
+
+@upstream_app.command("diff")
+def upstream_diff(robot_dir: ForkDir, from_: FromOption = None) -> None:
+    """Unified diffs of upstream's changes since the snapshot, then of the fork's own changes.
+
+    Example: rpa robot upstream diff /tmp/syddjurs
+    """
+    from rpa_core.packaging.upstream import diff
+
+    result = diff(robot_dir, from_)
+    info, state = result.status.info, result.status
+    sections = (
+        (f"Upstream's changes since the snapshot ({info.version} -> {state.upstream_version})", result.upstream),
+        ("The fork's own changes since the snapshot", result.fork),
+    )
+    for title, diffs in sections:
+        typer.echo(f"=== {title}: {len(diffs)} file(s) ===")
+        for text in diffs:
+            typer.echo(text, nl=False)
+
+
+@upstream_app.command("merge")
+def upstream_merge(robot_dir: ForkDir, from_: FromOption = None) -> None:
+    """Three-way merge of upstream's changes since the snapshot into the fork; profiles/ and local/ stay as they are.
+
+    Clean (exit code 0): files written, .upstream/ replaced by upstream's files, \\[upstream] advanced.
+
+    Conflicts (exit code 1): clean files written, markers in the others, each conflict listed as file:lines.
+
+    Then \\[upstream] and .upstream/ are unchanged: resolve the markers and run the same command again to finish.
+
+    Example: rpa robot upstream merge /tmp/syddjurs
+    """
+    from rpa_core.packaging.merge import merge
+
+    result = merge(robot_dir, from_)
+    revision = "folder" if result.revision == "folder" else result.revision[:12]
+    if result.up_to_date:
+        typer.echo(f"Upstream {result.new_version} ({revision}) is the snapshot already: nothing to merge")
+        return
+    lists = (("merged", result.merged), ("updated", result.updated), ("added", result.added))
+    lists += (("removed", result.removed),)
+    counts = ", ".join(f"{len(paths)} {title}" for title, paths in lists) + f", {len(result.unchanged)} unchanged"
+    if result.clean:
+        typer.echo(f"Merged upstream {result.new_version} ({revision}) into {robot_dir}: {counts}")
+    else:
+        typer.echo(f"Merge of upstream {result.new_version} ({revision}) into {robot_dir}: {counts}")
+    for title, paths in lists:
+        for path in paths:
+            typer.echo(f"  {title}: {path}")
+    if result.clean:
+        typer.echo(f"[upstream] now at {result.new_version} (was {result.old_version}); .upstream/ is the new snapshot")
+        return
+    typer.echo(f"{len(result.conflicts)} conflict(s); [upstream] and .upstream/ unchanged:")
+    for conflict in result.conflicts:
+        typer.echo(f"  conflict: {conflict}")
+    typer.echo(f"Resolve the markers (or delete the file), then run again: rpa robot upstream merge {robot_dir}")
+    raise typer.Exit(1)

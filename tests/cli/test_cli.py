@@ -5,27 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import assert_one_clear_line, rpa
 
 HELLO = Path(__file__).resolve().parents[2] / "examples" / "hello"
-
-
-def rpa(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rpa_core.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-    )
-
-
-def assert_one_clear_line(result: subprocess.CompletedProcess, *words: str) -> None:
-    assert result.returncode == 2, result
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def write_robot(folder: Path, manifest: str) -> Path:

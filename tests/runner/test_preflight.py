@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support import rpa
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import load_robot, resolve_settings
@@ -30,17 +29,6 @@ def hello_copy(tmp_path: Path, *, replace: tuple[str, str] | None = None) -> Pat
         assert replace[0] in text
         consumer.write_text(text.replace(*replace), encoding="utf-8")
     return folder
-
-
-def rpa(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rpa_core.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=180,
-    )
 
 
 def test_unterminated_if_in_consumer_charges_no_item(tmp_path, store):

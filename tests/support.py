@@ -1,0 +1,54 @@
+"""Helpers the test packages share: the ``rpa`` command as a user runs it, git as a user runs it, robot copies."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLEXLOEN = ROOT / "robots" / "flexloen"
+
+
+def rpa(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    """``rpa ARGS`` in a child process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "rpa_core.cli.main", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess, *words: str) -> None:
+    """A user mistake: exit code 2, no traceback, one line on stderr holding each of ``words``."""
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def git(repo: Path, *args: str, stdin: str | None = None) -> str:
+    """``git ARGS`` in ``repo`` with a throwaway identity; its output, stripped."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def copy_flexloen(folder: Path) -> Path:
+    """A copy of the fleksløn robot without Python caches."""
+    shutil.copytree(FLEXLOEN, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return folder
