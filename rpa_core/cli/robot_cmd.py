@@ -238,9 +238,9 @@ def upstream_merge(robot_dir: ForkDir, from_: FromOption = None) -> None:
 
     Clean (exit code 0): files written, .upstream/ replaced by upstream's files, \\[upstream] advanced.
 
-    Conflicts (exit code 1): clean files written, markers in the others, each conflict listed as file:lines.
+    Conflicts (exit code 1): markers in the conflicted files, each conflict listed as file:lines; nothing else.
 
-    Then \\[upstream] and .upstream/ are unchanged: resolve the markers and run the same command again to finish.
+    Every other file, \\[upstream] and .upstream/ are unchanged: resolve the markers and run the same command again.
 
     Example: rpa robot upstream merge /tmp/syddjurs
     """
@@ -256,16 +256,19 @@ def upstream_merge(robot_dir: ForkDir, from_: FromOption = None) -> None:
     counts = ", ".join(f"{len(paths)} {title}" for title, paths in lists) + f", {len(result.unchanged)} unchanged"
     if result.clean:
         typer.echo(f"Merged upstream {result.new_version} ({revision}) into {robot_dir}: {counts}")
-    else:
-        typer.echo(f"Merge of upstream {result.new_version} ({revision}) into {robot_dir}: {counts}")
-    for title, paths in lists:
-        for path in paths:
-            typer.echo(f"  {title}: {path}")
-    if result.clean:
+        for title, paths in lists:
+            for path in paths:
+                typer.echo(f"  {title}: {path}")
         typer.echo(f"[upstream] now at {result.new_version} (was {result.old_version}); .upstream/ is the new snapshot")
         return
-    typer.echo(f"{len(result.conflicts)} conflict(s); [upstream] and .upstream/ unchanged:")
+    typer.echo(
+        f"Merge of upstream {result.new_version} ({revision}) into {robot_dir} stopped: "
+        f"{len(result.conflicts)} conflict(s), markers written in those files only:"
+    )
     for conflict in result.conflicts:
         typer.echo(f"  conflict: {conflict}")
+    typer.echo(f"Nothing else was changed ([upstream] and .upstream/ neither); {len(result.pending)} file(s) to merge:")
+    for path in result.pending:
+        typer.echo(f"  pending: {path}")
     typer.echo(f"Resolve the markers (or delete the file), then run again: rpa robot upstream merge {robot_dir}")
     raise typer.Exit(1)

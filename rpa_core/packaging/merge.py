@@ -9,13 +9,14 @@ written. Everything is computed first: an unsafe or unreadable source writes not
 A clean merge writes the files, replaces ``.upstream/`` with upstream's files and advances ``[upstream]``
 (version, revision, snapshot, source, ref, merged_at; forked_at stays).
 
-On conflict the clean files are written too and every conflicted file gets markers (a file deleted on one side
-and changed on the other gets its whole content between markers; a binary file keeps the fork's bytes); each
-conflict is listed with file and line range; ``[upstream]`` and ``.upstream/`` stay as they were. The merge is
+On conflict only the conflicted files are written, with markers (a file deleted on one side and changed on the
+other gets its whole content between markers; a binary file keeps the fork's bytes); each conflict is listed with
+file and line range; every other file, ``[upstream]`` and ``.upstream/`` stay as they were, so the fork is never
+half upstream's new version (and a file with markers does not parse, so ``rpa run`` refuses it). The merge is
 recorded in ``.rpa/upstream-merge.json``: resolve the markers (or delete the file), then run the merge again. The
-rerun takes the same upstream revision, keeps the files the first run wrote and those resolved as they now are,
-and completes the merge when no markers are left. To start over instead, delete that file and restore the fork's
-files from version control.
+rerun takes the same upstream revision, keeps the files resolved by hand as they now are, merges the others and
+completes when no markers are left. To start over instead, delete that file and restore the conflicted files
+from version control.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class MergeResult:
     unchanged: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     up_to_date: bool = False  # upstream is the snapshot: nothing was written
+    pending: list[str] = field(default_factory=list)  # on conflict: merged, not written until the rerun
 
     @property
     def clean(self) -> bool:
@@ -196,6 +198,9 @@ def merge(robot: str | Path, from_: str | None = None, *, now: datetime | None =
                 result.merged.remove(MANIFEST_NAME)
             writes.setdefault(MANIFEST_NAME, rest)
         if not result.clean:
+            conflicted = {conflict.path for conflict in result.conflicts}
+            result.pending = sorted(path for path in writes if path not in conflicted)
+            writes = {path: data for path, data in writes.items() if path in conflicted}
             if MANIFEST_NAME in writes:  # markers or not, the old [upstream] table stays
                 writes[MANIFEST_NAME] = join_upstream(rest.decode("utf-8", errors="replace"), fork.block).encode()
             record = {
