@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ROBOT = ROOT / "robots" / "flexloen"
-PAYMENT_MONTH = "2024-11"  # income month 2024-10: its rates are confirmed (../shared/domain/flexloen.md)
+PAYMENT_MONTH = "2024-11"  # income month 2024-10: its rates are confirmed (robots/flexloen/README.md)
 
 
 def free_port() -> int:

@@ -57,6 +57,7 @@ def _runner(
 ):
     from rpa_core.packaging import load_robot, resolve_settings
     from rpa_core.runner import Runner
+    from rpa_core.runner.preflight import ensure_runnable
     from rpa_core.runner.progress import ConsoleObserver
 
     robot = load_robot(robot_dir)
@@ -64,6 +65,8 @@ def _runner(
     for variable in variables or []:
         if ":" not in variable:
             raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
+    # Before the store is opened: a robot whose task files are broken leaves no trace, not even an empty store.
+    ensure_runnable(robot, settings, tuple(variables or ()))
     return Runner(
         open_cli_store(store),
         robot,
@@ -71,6 +74,7 @@ def _runner(
         observer=ConsoleObserver(),
         variables=tuple(variables or ()),
         settings=settings,
+        preflight=False,
     )
 
 
