@@ -11,7 +11,7 @@ from rpa_core.cli.work_cmd import Profile, RobotDir, SetOption
 app = typer.Typer(
     help=(
         "Make, check and fork robots; pull a fork's upstream fixes.\n\n"
-        "Example: rpa robot check robots/flexloen --profile skanderborg"
+        "Example: rpa robot check robots/flexloen --profile skanderborg --no-vault"
     ),
     no_args_is_help=True,
 )
@@ -187,7 +187,7 @@ def upstream_status(robot_dir: ForkDir, from_: FromOption = None) -> None:
 
     Refused (exit code 2): a folder without \\[upstream], or whose .upstream/ was edited by hand.
 
-    Example: rpa robot upstream status /tmp/syddjurs
+    Example: rpa robot upstream status examples/flexloen/syddjurs
     """
     from rpa_core.packaging.upstream import status
 
@@ -216,7 +216,7 @@ def upstream_status(robot_dir: ForkDir, from_: FromOption = None) -> None:
 def upstream_diff(robot_dir: ForkDir, from_: FromOption = None) -> None:
     """Unified diffs of upstream's changes since the snapshot, then of the fork's own changes.
 
-    Example: rpa robot upstream diff /tmp/syddjurs
+    Example: rpa robot upstream diff examples/flexloen/syddjurs
     """
     from rpa_core.packaging.upstream import diff
 
@@ -242,7 +242,7 @@ def upstream_merge(robot_dir: ForkDir, from_: FromOption = None) -> None:
 
     Every other file, \\[upstream] and .upstream/ are unchanged: resolve the markers and run the same command again.
 
-    Example: rpa robot upstream merge /tmp/syddjurs
+    Example: rpa robot upstream merge examples/flexloen/syddjurs
     """
     from rpa_core.packaging.merge import merge
 
