@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rpa_core.packaging import load_robot, resolve_settings
 from rpa_core.queue import list_items
 from rpa_core.runner import Runner
+from rpa_core.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +38,14 @@ LOCAL_LIBRARY = '''\
 def fail_once(reason="never"):
     """Never fails: our systems are never busy."""
 '''
+
+
+@pytest.fixture
+def store(sqlite_url):
+    """One SQLite store: overrides are Robot Framework's business, the same on any store."""
+    opened = open_store(sqlite_url)
+    yield opened
+    opened.close()
 
 
 def forked_hello(tmp_path: Path) -> Path:
