@@ -6,25 +6,22 @@ from rpa_core.queue.admin import (
     consecutive_failures,
     count_items,
     get_item,
+    held_by,
     item_history,
+    latest_attempts,
     list_items,
     requeue,
 )
+from rpa_core.queue.errors import ItemNotFoundError, LeaseLostError, QueueError
 from rpa_core.queue.items import Attempt, Event, QueuePolicy, WorkItem
-from rpa_core.queue.states import (
-    FINAL,
-    ItemNotFoundError,
-    ItemState,
-    LeaseLostError,
-    Outcome,
-    QueueError,
-)
+from rpa_core.queue.lifecycle import FINAL, EventKind, ItemState, Outcome
 from rpa_core.queue.workqueue import WorkQueue
 
 __all__ = [
     "FINAL",
     "Attempt",
     "Event",
+    "EventKind",
     "ItemHistory",
     "ItemNotFoundError",
     "ItemState",
@@ -38,7 +35,9 @@ __all__ = [
     "consecutive_failures",
     "count_items",
     "get_item",
+    "held_by",
     "item_history",
+    "latest_attempts",
     "list_items",
     "requeue",
 ]

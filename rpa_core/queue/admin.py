@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 
 from rpa_core.privacy import mask_cpr
+from rpa_core.queue.errors import ItemNotFoundError, QueueError
 from rpa_core.queue.items import Attempt, Event, WorkItem
-from rpa_core.queue.states import REQUEUEABLE, ItemNotFoundError, ItemState, Outcome, QueueError
+from rpa_core.queue.lifecycle import Action, EventKind, ItemState, Outcome, next_state, sources
 from rpa_core.store import Store
 from rpa_core.store.models import item_attempts, item_events, work_items
 from rpa_core.store.types import utcnow
@@ -70,7 +71,7 @@ def item_history(store: Store, item_id: int) -> ItemHistory:
     item = get_item(store, item_id)
     with store.read() as conn:
         attempts = [
-            Attempt(**{k: row._mapping[k] for k in Attempt.__dataclass_fields__})
+            Attempt.from_row(row)
             for row in conn.execute(
                 select(item_attempts).where(item_attempts.c.item_id == item_id).order_by(item_attempts.c.number)
             )
@@ -97,30 +98,35 @@ def requeue(store: Store, item_id: int, *, by: str, reason: str = "", extra_atte
         if row is None:
             raise ItemNotFoundError(f"no work item with id {item_id}")
         state, attempts = ItemState(row.state), row.attempts
-        if state not in REQUEUEABLE:
-            allowed = ", ".join(s.value for s in REQUEUEABLE)
+        if state not in sources(Action.REQUEUE):
+            allowed = ", ".join(s.value for s in sources(Action.REQUEUE))
             raise QueueError(f"work item {item_id} is {state.value}; only {allowed} items can be requeued")
         conn.execute(
             update(wi)
             .where(wi.c.id == item_id)
             .values(
-                state=ItemState.PENDING.value,
+                state=next_state(state, Action.REQUEUE).value,
                 available_at=now,
                 max_attempts=attempts + extra_attempts,
                 updated_at=now,
             )
         )
         message = f"requeued from {state.value}" + (f": {mask_cpr(reason)}" if reason else "")
-        conn.execute(insert(item_events).values(item_id=item_id, at=now, kind="REQUEUED", actor=by, message=message))
+        kind = EventKind.REQUEUED.value
+        conn.execute(insert(item_events).values(item_id=item_id, at=now, kind=kind, actor=by, message=message))
     return get_item(store, item_id)
 
 
 def consecutive_failures(store: Store, run_id: str, window: int) -> int:
     """How many of the run's most recent finished attempts (up to ``window``) failed technically in a row."""
-    failed = {Outcome.APPLICATION_ERROR.value, Outcome.LEASE_EXPIRED.value}
+    failed = {outcome.value for outcome in Outcome if outcome.technical_failure}
     query = (
         select(item_attempts.c.outcome)
-        .where(item_attempts.c.run_id == run_id, item_attempts.c.outcome.is_not(None))
+        .where(
+            item_attempts.c.run_id == run_id,
+            item_attempts.c.outcome.is_not(None),
+            item_attempts.c.outcome != Outcome.RETURNED.value,  # a stopped run's items: neither failure nor success
+        )
         .order_by(item_attempts.c.ended_at.desc(), item_attempts.c.id.desc())
         .limit(window)
     )
@@ -137,3 +143,27 @@ def attempts_by_worker(store: Store, worker: str) -> int:
     """How many items ``worker`` has claimed (a worker id is unique per process launch)."""
     with store.read() as conn:
         return conn.execute(select(func.count()).where(item_attempts.c.worker == worker)).scalar_one()
+
+
+def held_by(store: Store, worker: str) -> list[WorkItem]:
+    """The items ``worker`` holds a lease on (what a step process still had when it exited or was stopped)."""
+    query = select(wi).where(wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value)
+    with store.read() as conn:
+        return [WorkItem.from_row(row) for row in conn.execute(query.order_by(wi.c.id))]
+
+
+def latest_attempts(store: Store, item_ids: list[int]) -> dict[int, Attempt]:
+    """Each item's latest finished attempt (outcome, code, message, result): what reports and listings show."""
+    if not item_ids:
+        return {}
+    latest = (
+        select(item_attempts.c.item_id, func.max(item_attempts.c.number).label("number"))
+        .where(item_attempts.c.item_id.in_(item_ids), item_attempts.c.outcome.is_not(None))
+        .group_by(item_attempts.c.item_id)
+        .subquery()
+    )
+    query = select(item_attempts).join(
+        latest, (item_attempts.c.item_id == latest.c.item_id) & (item_attempts.c.number == latest.c.number)
+    )
+    with store.read() as conn:
+        return {row.item_id: Attempt.from_row(row) for row in conn.execute(query)}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rpa_core.queue.states import ItemState
+from rpa_core.queue.lifecycle import ItemState, Outcome
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,17 @@ class Attempt:
     worker: str
     started_at: datetime
     ended_at: datetime | None
-    outcome: str | None
+    outcome: Outcome | None
     code: str | None
     message: str | None
+    result: dict[str, Any] | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Attempt:
+        data = {name: row._mapping[name] for name in cls.__dataclass_fields__}
+        data["outcome"] = Outcome(data["outcome"]) if data["outcome"] else None
+        data["result"] = json.loads(data["result"]) if data["result"] else None
+        return cls(**data)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import String, bindparam, case, insert, select, text, update
+from sqlalchemy import String, bindparam, insert, select, text, update
 
-from rpa_core.queue.states import ItemState, Outcome
+from rpa_core.queue.lifecycle import Action, Outcome, Trigger, sources, target_sql, transition
 from rpa_core.store.models import CLAIMABLE_SQL, item_attempts, work_items
 from rpa_core.store.types import UTCDateTime
 
@@ -32,23 +32,25 @@ class Statements:
             .order_by(wi.c.available_at, wi.c.id)
             .limit(1)
         )
+        leased = wi.c.state.in_(sources(Outcome.DONE))  # every ending of an attempt starts from a lease
         expired = select(wi.c.id).where(
-            wi.c.queue == queue, wi.c.state == ItemState.IN_PROGRESS.value, wi.c.lease_expires_at < now
+            wi.c.queue == queue, wi.c.state.in_(sources(Outcome.LEASE_EXPIRED)), wi.c.lease_expires_at < now
         )
-        held = select(wi.c.attempts, wi.c.max_attempts).where(
-            wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value
-        )
+        # A worker holds an item while its lease runs: once it expired, every write is refused (fenced).
+        holds = (wi.c.id == item_id) & (wi.c.lease_owner == worker) & leased & (wi.c.lease_expires_at >= now)
+        held = select(wi.c.attempts, wi.c.max_attempts).where(holds)
         if postgres:
             candidate = candidate.with_for_update(skip_locked=True)
             expired = expired.with_for_update(skip_locked=True)
             held = held.with_for_update()
         self.held = held
+        self.holds = holds
         self.candidate = candidate  # the claim's row choice, for tests that read its query plan
         self.claim = (
             update(wi)
             .where(wi.c.id == candidate.scalar_subquery())
             .values(
-                state=ItemState.IN_PROGRESS.value,
+                state=transition_target(Action.CLAIM),
                 attempts=wi.c.attempts + 1,
                 lease_owner=worker,
                 lease_expires_at=bindparam("p_expires"),
@@ -61,10 +63,7 @@ class Statements:
             update(wi)
             .where(wi.c.id.in_(expired.scalar_subquery()))
             .values(
-                state=case(
-                    (wi.c.attempts >= wi.c.max_attempts, ItemState.ABANDONED.value),
-                    else_=ItemState.APPLICATION_ERROR.value,
-                ),
+                state=target_sql(Outcome.LEASE_EXPIRED, wi.c.attempts, wi.c.max_attempts),
                 lease_owner=None,
                 lease_expires_at=None,
                 available_at=now,
@@ -81,12 +80,16 @@ class Statements:
             update(item_attempts)
             .where(item_attempts.c.item_id == item_id, item_attempts.c.number == bindparam("p_number"))
             .values(
-                ended_at=now, outcome=bindparam("p_outcome"), code=bindparam("p_code"), message=bindparam("p_message")
+                ended_at=now,
+                outcome=bindparam("p_outcome"),
+                code=bindparam("p_code"),
+                message=bindparam("p_message"),
+                result=bindparam("p_result", None),
             )
         )
         self.finish = (
             update(wi)
-            .where(wi.c.id == item_id, wi.c.lease_owner == worker, wi.c.state == ItemState.IN_PROGRESS.value)
+            .where(holds)
             .values(
                 state=bindparam("p_state"),
                 lease_owner=None,
@@ -114,20 +117,33 @@ class Statements:
                     outcome=bindparam("p_outcome"),
                     code=bindparam("p_code"),
                     message=bindparam("p_message"),
+                    result=bindparam("p_result", None),
                 )
                 .returning(item_attempts.c.number)
                 .add_cte(finished)
             )
-        self.heartbeat = (
+        self.heartbeat = update(wi).where(holds).values(lease_expires_at=bindparam("p_expires"), updated_at=now)
+        # A stopped run gives the item back: PENDING again, and the attempt it used is given back too.
+        self.give_back = (
             update(wi)
-            .where(
-                wi.c.id == item_id,
-                wi.c.lease_owner == worker,
-                wi.c.state == ItemState.IN_PROGRESS.value,
-                wi.c.lease_expires_at >= now,
+            .where(holds)
+            .values(
+                state=transition_target(Outcome.RETURNED),
+                max_attempts=wi.c.max_attempts + 1,
+                lease_owner=None,
+                lease_expires_at=None,
+                available_at=now,
+                updated_at=now,
             )
-            .values(lease_expires_at=bindparam("p_expires"), updated_at=now)
+            .returning(wi.c.attempts)
         )
+
+
+def transition_target(trigger: Trigger) -> str:
+    """The one state ``trigger`` leads to (a transition without a retry-or-abandon rule)."""
+    move = transition(trigger)
+    assert move.exhausted is None, f"{trigger} depends on the attempts: use target_sql"
+    return move.target.value
 
 
 @functools.cache

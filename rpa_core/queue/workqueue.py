@@ -18,9 +18,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rpa_core.privacy import mask_cpr
+from rpa_core.queue.errors import LeaseLostError
 from rpa_core.queue.items import QueuePolicy, WorkItem
+from rpa_core.queue.lifecycle import CLAIMABLE, EventKind, ItemState, Outcome, next_state
 from rpa_core.queue.statements import statements
-from rpa_core.queue.states import CLAIMABLE, ItemState, LeaseLostError, Outcome
 from rpa_core.store import Store
 from rpa_core.store.models import item_events, item_files, work_items
 from rpa_core.store.types import utcnow
@@ -166,9 +167,9 @@ class WorkQueue:
                     "p_message": _LEASE_EXPIRED,
                 },
             )
-            self._event(conn, item_id, now, Outcome.LEASE_EXPIRED.value, _LEASE_EXPIRED)
+            self._event(conn, item_id, now, EventKind.LEASE_EXPIRED, _LEASE_EXPIRED)
             if state == ItemState.ABANDONED.value:
-                self._event(conn, item_id, now, "ABANDONED", f"no attempts left ({attempts} used)")
+                self._event(conn, item_id, now, EventKind.ABANDONED, f"no attempts left ({attempts} used)")
 
     # -------------------------------------------------------------- heartbeat
     def heartbeat(self, item_id: int, worker: str) -> datetime:
@@ -193,28 +194,32 @@ class WorkQueue:
         *,
         code: str | None = None,
         message: str | None = None,
+        result: Mapping[str, Any] | None = None,
     ) -> ItemState:
-        """End ``worker``'s attempt with ``outcome``; returns the item's new state.
+        """End ``worker``'s attempt with ``outcome`` (and what it did, ``result``); returns the item's new state.
 
         APPLICATION_ERROR goes back to the queue after a backoff while attempts remain, else ABANDONED.
-        Code and message are stored with CPR numbers masked.
+        Code, message and result are stored with CPR numbers masked. LeaseLostError when ``worker`` no longer
+        holds the item (its lease expired, or another worker has it): nothing is written then.
         """
         outcome = Outcome(outcome)
-        if outcome is Outcome.LEASE_EXPIRED:
-            raise ValueError("LEASE_EXPIRED is set by the queue, not released by a worker")
+        if outcome in (Outcome.LEASE_EXPIRED, Outcome.RETURNED):
+            raise ValueError(f"{outcome.value} is set by the queue (expiry) or give_back, not released by a worker")
         now = utcnow()
         code, message = _masked(code), _masked(message)
+        result_json = _masked(json.dumps(dict(result), ensure_ascii=False, default=str)) if result else None
         sql = statements(self._postgres)
         if self._postgres and outcome is not Outcome.APPLICATION_ERROR:
             # The common path on PostgreSQL: item and attempt in one statement, committed on its own.
             params = {
                 "p_item_id": item_id,
                 "p_worker": worker,
-                "p_state": outcome.value,
+                "p_state": next_state(ItemState.IN_PROGRESS, outcome).value,
                 "p_outcome": outcome.value,
                 "p_available_at": now,
                 "p_code": code,
                 "p_message": message,
+                "p_result": result_json,
                 "p_now": now,
             }
             with self._autocommit() as conn:
@@ -222,22 +227,22 @@ class WorkQueue:
                     raise LeaseLostError(
                         f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
                     )
-            return ItemState(outcome.value)
+            return next_state(ItemState.IN_PROGRESS, outcome)
         lost = LeaseLostError(f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)")
         with self.store.engine.begin() as conn:
             finish = {"p_item_id": item_id, "p_worker": worker, "p_code": code, "p_message": message, "p_now": now}
             if outcome is Outcome.APPLICATION_ERROR:
                 # The new state and the backoff depend on the attempts used: read them under the row lock.
-                row = conn.execute(sql.held, {"p_item_id": item_id, "p_worker": worker}).first()
+                row = conn.execute(sql.held, {"p_item_id": item_id, "p_worker": worker, "p_now": now}).first()
                 if row is None:
                     raise lost
                 attempts, max_attempts = row
-                state = ItemState.ABANDONED if attempts >= max_attempts else ItemState.APPLICATION_ERROR
+                state = next_state(ItemState.IN_PROGRESS, outcome, attempts=attempts, max_attempts=max_attempts)
                 available_at = now if state is ItemState.ABANDONED else now + self.policy.backoff(attempts)
                 conn.execute(sql.finish, {**finish, "p_state": state.value, "p_available_at": available_at})
             else:
                 # The common path, one statement: the lease check and the update together.
-                state = ItemState(outcome.value)
+                state = next_state(ItemState.IN_PROGRESS, outcome)
                 attempts = conn.execute(sql.finish, {**finish, "p_state": state.value, "p_available_at": now}).scalar()
                 if attempts is None:
                     raise lost
@@ -250,30 +255,82 @@ class WorkQueue:
                     "p_outcome": outcome.value,
                     "p_code": code,
                     "p_message": message,
+                    "p_result": result_json,
                 },
             )
             if state is ItemState.ABANDONED:
-                self._event(conn, item_id, now, "ABANDONED", f"no attempts left ({attempts} used)")
+                self._event(conn, item_id, now, EventKind.ABANDONED, f"no attempts left ({attempts} used)")
         return state
 
-    # ------------------------------------------------------- payload and files
-    def save_payload(self, item_id: int, payload: Mapping[str, Any]) -> None:
-        """Replace the item's payload (a worker recording progress, or a producer's output)."""
+    def settle(self, item_id: int, worker: str, exit_code: int) -> ItemState:
+        """Release an item ``worker``'s process still held when it exited: DONE when it exited 0, else an
+        APPLICATION_ERROR (rpaframework's own rule for a task that failed), recorded as SETTLED."""
+        outcome = Outcome.DONE if exit_code == 0 else Outcome.APPLICATION_ERROR
+        message = f"the step process exited with code {exit_code} while holding the item"
+        state = self.release(item_id, worker, outcome, message=None if exit_code == 0 else message)
         with self.store.engine.begin() as conn:
+            self._event(conn, item_id, utcnow(), EventKind.SETTLED, f"{message}: released {outcome.value}")
+        return state
+
+    def give_back(self, item_id: int, worker: str, reason: str, *, kind: EventKind = EventKind.RETURNED) -> bool:
+        """A stopped run returns ``worker``'s item: PENDING, uncharged (the attempt is given back). False when
+        ``worker`` did not hold it (released already, or its lease was lost)."""
+        now = utcnow()
+        reason = _masked(reason) or ""
+        sql = statements(self._postgres)
+        with self.store.engine.begin() as conn:
+            attempts = conn.execute(sql.give_back, {"p_item_id": item_id, "p_worker": worker, "p_now": now}).scalar()
+            if attempts is None:
+                return False
+            conn.execute(
+                sql.end_attempt,
+                {
+                    "p_item_id": item_id,
+                    "p_number": attempts,
+                    "p_now": now,
+                    "p_outcome": Outcome.RETURNED.value,
+                    "p_code": None,
+                    "p_message": reason,
+                },
+            )
+            self._event(conn, item_id, now, kind, reason, actor=worker)
+        return True
+
+    # ------------------------------------------------------- payload and files
+    def _fence(self, conn: Connection, item_id: int, worker: str | None, now: datetime) -> None:
+        """With a ``worker``, refuse the write unless it still holds the item's lease (LeaseLostError)."""
+        if worker is None:
+            return
+        held = conn.execute(statements(self._postgres).held, {"p_item_id": item_id, "p_worker": worker, "p_now": now})
+        if held.first() is None:
+            raise LeaseLostError(
+                f"work item {item_id}: '{worker}' no longer holds its lease (expired, or another worker has the item); "
+                "this worker's changes to it are refused"
+            )
+
+    def save_payload(self, item_id: int, payload: Mapping[str, Any], *, worker: str | None = None) -> None:
+        """Replace the item's payload (a worker recording progress, or a producer's output); fenced by ``worker``."""
+        now = utcnow()
+        with self.store.engine.begin() as conn:
+            self._fence(conn, item_id, worker, now)
             conn.execute(
                 update(wi)
                 .where(wi.c.id == item_id)
-                .values(payload=json.dumps(dict(payload), ensure_ascii=False, default=str), updated_at=utcnow())
+                .values(payload=json.dumps(dict(payload), ensure_ascii=False, default=str), updated_at=now)
             )
 
-    def add_file(self, item_id: int, name: str, content: bytes) -> None:
-        """Attach (or replace) a file on the item."""
+    def add_file(self, item_id: int, name: str, content: bytes, *, worker: str | None = None) -> None:
+        """Attach (or replace) a file on the item; fenced by ``worker``."""
+        now = utcnow()
         with self.store.engine.begin() as conn:
+            self._fence(conn, item_id, worker, now)
             conn.execute(item_files.delete().where(item_files.c.item_id == item_id, item_files.c.name == name))
-            conn.execute(insert(item_files).values(item_id=item_id, name=name, content=content, created_at=utcnow()))
+            conn.execute(insert(item_files).values(item_id=item_id, name=name, content=content, created_at=now))
 
-    def remove_file(self, item_id: int, name: str) -> None:
+    def remove_file(self, item_id: int, name: str, *, worker: str | None = None) -> None:
+        now = utcnow()
         with self.store.engine.begin() as conn:
+            self._fence(conn, item_id, worker, now)
             conn.execute(item_files.delete().where(item_files.c.item_id == item_id, item_files.c.name == name))
 
     def list_files(self, item_id: int) -> list[str]:
@@ -312,5 +369,9 @@ class WorkQueue:
             return {state: count for state, count in rows}
 
     @staticmethod
-    def _event(conn: Connection, item_id: int, at: datetime, kind: str, message: str, actor: str = "queue") -> None:
-        conn.execute(insert(item_events).values(item_id=item_id, at=at, kind=kind, actor=actor, message=message))
+    def _event(
+        conn: Connection, item_id: int, at: datetime, kind: EventKind, message: str, actor: str = "queue"
+    ) -> None:
+        conn.execute(
+            insert(item_events).values(item_id=item_id, at=at, kind=EventKind(kind).value, actor=actor, message=message)
+        )

@@ -63,7 +63,7 @@ run_steps = Table(
 
 # The states a worker may claim, written into SQL as literals: the claimable-items index is partial on exactly this
 # predicate, and a database uses a partial index only when the query says the same (bound parameters would not).
-# Must match rpa_core.queue.states.CLAIMABLE (a test checks it); the store layer does not import the queue.
+# Must match rpa_core.queue.lifecycle.CLAIMABLE (a test checks it); the store layer does not import the queue.
 CLAIMABLE_STATE_VALUES = ("PENDING", "APPLICATION_ERROR")
 CLAIMABLE_SQL = "state IN ('PENDING', 'APPLICATION_ERROR')"
 
@@ -116,6 +116,7 @@ item_attempts = Table(
     Column("outcome", String(30)),
     Column("code", String(200)),
     Column("message", Text),
+    Column("result", Text),  # JSON: what the worker did (revision 0004)
     UniqueConstraint("item_id", "number", name="uq_item_attempts_item_number"),
     Index("ix_item_attempts_run", "run_id", "ended_at"),
 )

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 from rpa_core.queue import WorkQueue
+from rpa_core.queue.lifecycle import CLAIMABLE
 from rpa_core.queue.statements import statements
-from rpa_core.queue.states import CLAIMABLE
 from rpa_core.store.models import CLAIMABLE_SQL, CLAIMABLE_STATE_VALUES
 
 
