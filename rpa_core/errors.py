@@ -15,3 +15,37 @@ class ConfigError(UserError):
 
 class StoreUnavailableError(UserError):
     """The store URL is malformed, of an unknown kind, or the database cannot be reached."""
+
+
+class BusinessException(Exception):
+    """A case a person must handle (not found, refused, needs a decision): never retried.
+
+    Raise it, or a subclass with a stable ``code`` (the systems' ``BusinessError``, a robot's ``ManualHandling``),
+    anywhere in a work item's keywords, and the item is released BUSINESS_EXCEPTION with that code and message.
+    Robot Framework hands the queue only a failure's message, so each one is remembered here by its message
+    (``business_code_of``), in the process that raised it.
+    """
+
+    RPA_BUSINESS_EXCEPTION = True
+    ROBOT_SUPPRESS_NAME = True  # Robot Framework shows the message alone, so tasks can match "CODE:*"
+    code: str | None = None
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        _RECENT_BUSINESS[str(self)] = self.code
+        while len(_RECENT_BUSINESS) > _RECENT_LIMIT:
+            del _RECENT_BUSINESS[next(iter(_RECENT_BUSINESS))]
+
+
+_RECENT_LIMIT = 256
+_RECENT_BUSINESS: dict[str, str | None] = {}
+
+
+def business_code_of(message: str) -> tuple[bool, str | None]:
+    """Whether ``message`` is that of a BusinessException raised in this process, and its code.
+
+    Robot Framework may put the exception's class name before the message ("ManualHandling: ...")."""
+    for text, code in reversed(_RECENT_BUSINESS.items()):
+        if message == text or message.endswith(f": {text}"):
+            return True, code
+    return False, None

@@ -7,6 +7,7 @@ append a new library to it.
 
 LIBRARIES: list[str] = [
     "rpa_core.keywords.browser.BrowserKeywords",
+    "rpa_core.keywords.items.ItemKeywords",
     "rpa_core.keywords.run.RunKeywords",
     "rpa_core.keywords.systems.SystemKeywords",
 ]

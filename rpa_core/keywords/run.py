@@ -22,7 +22,7 @@ from typing import Any
 from robot.api.deco import keyword, library
 
 from rpa_core import context
-from rpa_core.queue import ItemState, list_items
+from rpa_core.queue import ItemState, latest_attempts, list_items
 from rpa_core.reporting import MailSettings, Sheet, send_mail, write_workbook
 from rpa_core.store import open_store
 
@@ -43,8 +43,9 @@ class RunKeywords:
 
     @keyword("Get Run Work Items")
     def get_run_work_items(self, queue: str | None = None, states: str | list[str] | None = None) -> list[dict]:
-        """The work items this run created or worked, oldest first, as dictionaries with ``id``,
-        ``reference``, ``state``, ``code``, ``message``, ``attempts`` and ``payload``.
+        """The work items this run created or worked, oldest first, as dictionaries with ``id``, ``reference``,
+        ``state``, ``attempts``, ``payload`` and the latest finished attempt's ``outcome``, ``code``, ``message``
+        and ``result`` (what the robot recorded with ``Set Work Item Result``; empty when nothing).
 
         ``states`` is one state or a list (``DONE``, ``BUSINESS_EXCEPTION``, ``APPLICATION_ERROR``, ``ABANDONED``,
         ``PENDING``, ``IN_PROGRESS``).
@@ -56,20 +57,26 @@ class RunKeywords:
         store = open_store(os.environ.get(context.STORE_URL))
         try:
             items = list_items(store, queue=queue, states=[ItemState(s) for s in wanted], run_id=run_id, limit=_ALL)
+            attempts = latest_attempts(store, [item.id for item in items])
         finally:
             store.close()
-        return [
-            {
-                "id": item.id,
-                "reference": item.reference,
-                "state": item.state.value,
-                "code": item.last_code,
-                "message": item.last_message,
-                "attempts": item.attempts,
-                "payload": item.payload,
-            }
-            for item in reversed(items)
-        ]
+        rows = []
+        for item in reversed(items):
+            attempt = attempts.get(item.id)
+            rows.append(
+                {
+                    "id": item.id,
+                    "reference": item.reference,
+                    "state": item.state.value,
+                    "attempts": item.attempts,
+                    "payload": item.payload,
+                    "outcome": attempt.outcome.value if attempt and attempt.outcome else None,
+                    "code": attempt.code if attempt else None,
+                    "message": attempt.message if attempt else None,
+                    "result": (attempt.result if attempt else None) or {},
+                }
+            )
+        return rows
 
     @keyword("Get Artifacts Directory")
     def get_artifacts_directory(self) -> str:

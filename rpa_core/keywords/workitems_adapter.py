@@ -9,6 +9,10 @@ Item``, ``Release Input Work Item`` and ``Create Output Work Item`` runs here un
   ``Create Output Work Item`` has a parent.
 - An output item's reference is its payload's ``reference`` variable when set (so a producer run twice
   creates nothing new), else a fresh unique one.
+- A failure rpaframework releases as an application error is classified first (``rpa_core.queue.classify``):
+  a business exception keeps its code and is never retried; a stop by a signal gives the item back uncharged.
+- Every write on an input item (payload, files, release) is fenced by the lease: once this worker lost it (it
+  hung past its lease, another worker took the item) the write is refused with LeaseLostError.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from rpa_core.queue import (
     consecutive_failures,
     get_item,
 )
+from rpa_core.queue.classify import classify
 from rpa_core.store import open_store
 from rpa_core.store.types import utcnow
 
@@ -98,6 +103,10 @@ class QueueAdapter(BaseAdapter):
         self._seed_payload: dict[str, Any] = {}
         self._seed_files: dict[str, bytes] = {}
         self._heartbeats: dict[int, _Heartbeat] = {}
+        self._claimed: set[int] = set()  # input items this worker claimed: their writes are fenced by the lease
+        self._results: dict[int, dict[str, Any]] = {}
+        codes = os.environ.get(context.BUSINESS_CODES, "")
+        self.business_codes = frozenset(code for code in codes.split(",") if code)
 
     # -------------------------------------------------------------- input side
     def reserve_input(self) -> str:
@@ -113,6 +122,7 @@ class QueueAdapter(BaseAdapter):
             if item is not None:
                 log.info("Claimed work item %s (%s), attempt %s", item.id, mask_cpr(item.reference), item.attempts)
                 self._heartbeats[item.id] = _Heartbeat(self.input, item.id, self.worker)
+                self._claimed.add(item.id)
                 return str(item.id)
             wakeup = self.input.next_wakeup()
             if wakeup is None and not self.wait_forever:
@@ -137,18 +147,32 @@ class QueueAdapter(BaseAdapter):
         if heartbeat:
             heartbeat.stop()
         exception = exception or {}
+        code, message = exception.get("code"), exception.get("message")
         if state == State.DONE:
             outcome = Outcome.DONE
         elif exception.get("type") == Error.BUSINESS.value:
             outcome = Outcome.BUSINESS_EXCEPTION
-        else:
-            outcome = Outcome.APPLICATION_ERROR
-        new_state = self.input.release(
-            number, self.worker, outcome, code=exception.get("code"), message=exception.get("message")
-        )
+        else:  # rpaframework releases every failed task as APPLICATION: the classifier knows better
+            verdict = classify(message or "", business_codes=self.business_codes)
+            outcome, code = verdict.outcome, code or verdict.code
+        result = self._results.pop(number, None)
+        if outcome is Outcome.RETURNED:
+            if self.input.give_back(number, self.worker, f"the step was stopped: {message}"):
+                log.info("Returned work item %s to the queue, uncharged: the step was stopped", number)
+            return
+        new_state = self.input.release(number, self.worker, outcome, code=code, message=message, result=result)
         log.info("Released work item %s as %s (now %s)", number, outcome.value, new_state.value)
         if new_state is ItemState.ABANDONED:
             log.warning("Work item %s abandoned: no attempts left", number)
+
+    def set_result(self, item_id: str, fields: dict[str, Any]) -> None:
+        """What the robot did with an input item (``Set Work Item Result``); stored with its attempt on release."""
+        if not str(item_id).startswith(SEED_PREFIX):
+            self._results.setdefault(int(item_id), {}).update(fields)
+
+    def _fenced(self, item_id: str) -> str | None:
+        """The worker to fence a write with: this worker for the input items it claimed, else none."""
+        return self.worker if int(item_id) in self._claimed else None
 
     # ------------------------------------------------------------- output side
     def create_output(self, parent_id: str, payload: Any = None) -> str:
@@ -175,7 +199,7 @@ class QueueAdapter(BaseAdapter):
         if item_id.startswith(SEED_PREFIX):
             self._seed_payload = dict(payload or {})
             return
-        self._queue().save_payload(int(item_id), payload or {})
+        self._queue().save_payload(int(item_id), payload or {}, worker=self._fenced(item_id))
 
     def list_files(self, item_id: str) -> list[str]:
         if item_id.startswith(SEED_PREFIX):
@@ -191,10 +215,10 @@ class QueueAdapter(BaseAdapter):
         if item_id.startswith(SEED_PREFIX):
             self._seed_files[name] = content
             return
-        self._queue().add_file(int(item_id), name, content)
+        self._queue().add_file(int(item_id), name, content, worker=self._fenced(item_id))
 
     def remove_file(self, item_id: str, name: str) -> None:
         if item_id.startswith(SEED_PREFIX):
             self._seed_files.pop(name, None)
             return
-        self._queue().remove_file(int(item_id), name)
+        self._queue().remove_file(int(item_id), name, worker=self._fenced(item_id))

@@ -218,6 +218,17 @@ class QueueSettings(_Strict):
     max_attempts: int = Field(3, ge=1, le=100)
     backoff_seconds: float = Field(5.0, ge=0, le=86_400)
     lease_seconds: float = Field(300.0, gt=0, le=86_400)
+    business_codes: list[str] = Field(
+        default_factory=list, description="failure codes ('CODE: message') that are business exceptions, not retried"
+    )
+
+    @field_validator("business_codes")
+    @classmethod
+    def _valid_codes(cls, value: list[str]) -> list[str]:
+        bad = [code for code in value if not re.fullmatch(r"[A-Z][A-Z0-9_]{1,63}", code)]
+        if bad:
+            raise ValueError(f"codes are capitals, digits and '_', like NO_WAGE: {', '.join(bad)}")
+        return value
 
 
 class RunSettings(_Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ LISTENERS = (
     # A screenshot and the HTML of every open page when a keyword fails while a browser session is open.
     "rpa_core.keywords.browser.FailureCaptureListener",
 )
+ITEM_LOOP = "rpa_core.keywords.items.ItemLoop"
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
 # interrupted, internal error), not that tasks failed.
 RF_BROKEN_RC = 251
@@ -41,6 +43,8 @@ class StepContext:
 def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str, ...] = ()) -> list[str]:
     """Options every Robot Framework process of the robot gets: RPA mode, Python path, settings, overrides."""
     options = ["--rpa", "--pythonpath", str(robot.directory), "--pythonpath", str(SHARED_KEYWORDS_DIR)]
+    # For Each Input Work Item takes the next item after a failing one, in the same process.
+    options += ["--prerunmodifier", ITEM_LOOP]
     if local_files(robot.directory):
         # ';' separates the argument, so a Windows path's drive colon is not read as a separator.
         options += ["--prerunmodifier", f"{MODIFIER};{robot.directory / LOCAL_DIR}"]
@@ -105,6 +109,7 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
     env.setdefault(context.SECRETS_FILE, str(Path(".rpa", "secrets.toml").resolve()))
     if robot.manifest.run.kill_switch:
         env[context.KILL_SWITCH] = str(robot.manifest.run.kill_switch)
+    env[context.BUSINESS_CODES] = ",".join(policy.business_codes)
     for key, value in ((context.INPUT_QUEUE, step.input_queue), (context.OUTPUT_QUEUE, step.output_queue)):
         if value:
             env[key] = value
@@ -113,8 +118,20 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
     return env
 
 
+def _own_group() -> dict:
+    """Popen options that start the child in a process group of its own, so a Ctrl-C on the terminal (sent to
+    the terminal's foreground group) reaches only the runner, which then stops its children itself."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
 class StepProcess:
-    """A running step: the child process and a thread that copies its console, CPR masked, to console.log."""
+    """A running step: the child process and a thread that copies its console, CPR masked, to console.log.
+
+    The child leads a process group of its own (a session on POSIX); :meth:`stop` and :meth:`kill` signal the
+    whole group, so whatever the robot started (a browser) stops with it.
+    """
 
     def __init__(self, robot: Robot, step: Step, ctx: StepContext) -> None:
         ctx.output_dir.mkdir(parents=True, exist_ok=True)
@@ -130,6 +147,7 @@ class StepProcess:
             text=True,
             encoding="utf-8",
             errors="replace",
+            **_own_group(),
         )
         self._copier = threading.Thread(target=self._copy_console, daemon=True)
         self._copier.start()
@@ -155,6 +173,37 @@ class StepProcess:
     def terminate(self) -> None:
         if self._process.poll() is None:
             self._process.terminate()
+
+    def stop(self) -> None:
+        """Ask the child's group to stop: SIGTERM on POSIX (Robot Framework fails the running keyword with
+        "Execution terminated by signal" and ends the task), CTRL_BREAK_EVENT on Windows."""
+        if self._process.poll() is not None:
+            return
+        try:
+            if os.name == "nt":
+                self._process.send_signal(signal.CTRL_BREAK_EVENT)
+            else:
+                os.killpg(self._process.pid, signal.SIGTERM)
+        except OSError:  # gone meanwhile, or (Windows) no console to send the event through: kill() follows
+            pass
+
+    def kill(self) -> None:
+        """Kill the child's whole group at once (SIGKILL); on Windows the process tree (taskkill /T /F)."""
+        if os.name == "nt":
+            if self._process.poll() is None:
+                subprocess.run(
+                    ["taskkill", "/T", "/F", "/PID", str(self._process.pid)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=False,
+                )
+                self._process.kill()
+            return
+        try:
+            # Also when the leader has exited: what it started may still run in its group.
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except OSError:  # the group is gone
+            pass
 
     @property
     def pid(self) -> int:

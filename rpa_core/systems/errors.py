@@ -3,6 +3,7 @@ application error (the system misbehaved; retried a bounded number of times, the
 
 from __future__ import annotations
 
+from rpa_core.errors import BusinessException
 from rpa_core.privacy import mask_cpr
 
 
@@ -20,7 +21,7 @@ class SystemAdapterError(Exception):
         super().__init__(f"{prefix}{system}: {step}: {self.detail}")
 
 
-class BusinessError(SystemAdapterError):
+class BusinessError(SystemAdapterError, BusinessException):
     """The system answered, and the answer means a caseworker must act: not found, refused, invalid data.
 
     ``code`` is stable (e.g. UNKNOWN_CPR, ALREADY_APPROVED, CASE_CLOSED, VALIDATION_ERROR) so robots can branch.
