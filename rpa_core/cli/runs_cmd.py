@@ -24,6 +24,7 @@ def ls(
     from rich.table import Table
 
     from rpa_core.queue import count_items
+    from rpa_core.queue.lifecycle import Tally
     from rpa_core.runner.records import list_runs
 
     opened = open_cli_store(store)
@@ -32,15 +33,14 @@ def ls(
         table.add_column(column, overflow="fold")
     for record in list_runs(opened, robot=robot, limit=limit):
         counts = count_items(opened, run_id=record.id)
-        errors = counts.get("APPLICATION_ERROR", 0) + counts.get("ABANDONED", 0)
-        still_open = counts.get("PENDING", 0) + counts.get("IN_PROGRESS", 0)
+        tally = Tally.of(counts)
         table.add_row(
             record.id,
             f"{record.robot} {record.robot_version}",
             record.status,
             local_time(record.started_at),
             local_time(record.ended_at),
-            f"{counts.get('DONE', 0)}/{counts.get('BUSINESS_EXCEPTION', 0)}/{errors}/{still_open}",
+            f"{tally.done}/{tally.business}/{tally.errors}/{tally.open}",
             record.host,
         )
     plain_console().print(table)

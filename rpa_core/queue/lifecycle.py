@@ -144,3 +144,25 @@ def target_sql(trigger: Trigger, attempts: ColumnElement, max_attempts: ColumnEl
     if move.exhausted is None:
         return literal(move.target.value)
     return case((attempts >= max_attempts, move.exhausted.value), else_=move.target.value)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count of items by state as an operator reads it: done, with a caseworker, in error, still open."""
+
+    done: int = 0
+    business: int = 0
+    errors: int = 0  # an application error waiting for its retry, or abandoned
+    open: int = 0  # pending or being worked
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Tally:
+        def total(*states: ItemState) -> int:
+            return sum(counts.get(state.value, 0) for state in states)
+
+        return cls(
+            done=total(S.DONE),
+            business=total(S.BUSINESS_EXCEPTION),
+            errors=total(S.APPLICATION_ERROR, S.ABANDONED),
+            open=total(S.PENDING, S.IN_PROGRESS),
+        )

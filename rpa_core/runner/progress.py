@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rpa_core.privacy import mask_cpr
+from rpa_core.queue.lifecycle import Tally
 
 
 class RunObserver(Protocol):
@@ -17,10 +18,8 @@ class RunObserver(Protocol):
 
 
 def _summary(counts: dict[str, int]) -> str:
-    done = counts.get("DONE", 0)
-    business = counts.get("BUSINESS_EXCEPTION", 0)
-    errors = counts.get("APPLICATION_ERROR", 0) + counts.get("ABANDONED", 0)
-    return f"done {done} · business {business} · errors {errors}"
+    tally = Tally.of(counts)
+    return f"done {tally.done} · business {tally.business} · errors {tally.errors}"
 
 
 class ConsoleObserver:

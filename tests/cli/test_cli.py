@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from support import assert_one_clear_line, rpa
 
+from rpa_core.store.migrate import head_revision
+
 HELLO = Path(__file__).resolve().parents[2] / "examples" / "hello"
 
 
@@ -102,7 +104,7 @@ def test_run_then_inspect_and_requeue(tmp_path):
 
     runs = rpa("runs", "ls", "--store", store)
     assert runs.returncode == 0 and "SUCCEEDED" in runs.stdout
-    assert rpa("store", "upgrade", "--store", store).stdout.strip().endswith("already at revision 0003")
+    assert rpa("store", "upgrade", "--store", store).stdout.strip().endswith(f"already at revision {head_revision()}")
 
 
 def test_settings_shows_values_and_their_sources():
