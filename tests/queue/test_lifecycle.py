@@ -126,6 +126,16 @@ def test_a_stopped_runs_returned_attempts_do_not_count_for_the_kill_switch(store
     assert consecutive_failures(store, "run", 5) == 1
 
 
+def test_the_kill_switch_streak_counts_expired_leases(store):
+    queue = WorkQueue(store, "q", QueuePolicy(max_attempts=5, lease_seconds=0.05))
+    queue.create_many([("a", {}), ("b", {})])
+    queue.claim("dies", run_id="run")
+    time.sleep(0.1)
+    second = queue.claim("w", run_id="run")  # the sweep expires the first: LEASE_EXPIRED
+    queue.release(second.id, "w", Outcome.APPLICATION_ERROR)
+    assert consecutive_failures(store, "run", 5) == 2
+
+
 def test_a_worker_that_lost_its_lease_can_write_nothing(store):
     queue = WorkQueue(store, "q", QueuePolicy(lease_seconds=0.1))
     item, _ = queue.create("a", {"step": "start"})

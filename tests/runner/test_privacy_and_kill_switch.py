@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from rpa_core.queue import WorkQueue
@@ -34,6 +35,7 @@ def test_no_cpr_in_clear_in_output_log_console_or_store_messages(run_robot, stor
     assert any("150285-XXXX" in m for m in messages)
 
 
+@pytest.mark.timeout(90)  # an off-by-one in either switch fails here in seconds, not at pytest's 300 s
 def test_kill_switch_stops_the_run_after_consecutive_application_errors(run_robot, store):
     WorkQueue(store, "failing").create_many((f"item-{i}", {}) for i in range(10))
 
