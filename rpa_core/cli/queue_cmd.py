@@ -95,7 +95,7 @@ def show(
         console.print(f"Last: {item.last_code or ''} {mask_cpr(item.last_message or '')}")
     console.print("Payload: " + json.dumps(mask_value(item.payload), ensure_ascii=False))
     attempts = Table(title="Attempts", title_justify="left")
-    for column in ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message"):
+    for column in ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message", "Result"):
         attempts.add_column(column, overflow="fold")
     for a in history.attempts:
         attempts.add_row(
@@ -104,9 +104,10 @@ def show(
             a.worker.rsplit(":", 1)[-1],
             local_time(a.started_at),
             local_time(a.ended_at),
-            a.outcome or "running",
+            a.outcome.value if a.outcome else "running",
             a.code or "",
             mask_cpr(a.message or ""),
+            json.dumps(mask_value(a.result), ensure_ascii=False) if a.result else "",
         )
     console.print(attempts)
     if history.events:
