@@ -58,7 +58,7 @@ def show(
     from rich.table import Table
 
     from rpa_core.queue import count_items
-    from rpa_core.runner.records import get_run, list_steps
+    from rpa_core.runner.records import RunStatus, get_run, list_steps
 
     opened = open_cli_store(store)
     record = get_run(opened, run_id)
@@ -83,7 +83,8 @@ def show(
     console.print(steps)
     for step in processes:
         if step.message:
-            console.print(f"{_process_name(step.worker)} failed: {step.message}")
+            ended = "was stopped" if step.status == RunStatus.STOPPED.value else "failed"
+            console.print(f"{_process_name(step.worker)} {ended}: {step.message}")
     counts = count_items(opened, run_id=run_id)
     console.print("Items: " + ("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"))
 

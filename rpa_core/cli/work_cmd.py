@@ -28,18 +28,21 @@ Variables = Annotated[
 def _print_result(result) -> None:
     from rich.table import Table
 
+    from rpa_core.queue import ItemState
+
     console = plain_console()
     console.print(f"Run {result.run_id}: {result.status.value}", style="bold")
     table = Table()
     table.add_column("State")
     table.add_column("Items", justify="right")
-    for state in ("DONE", "BUSINESS_EXCEPTION", "APPLICATION_ERROR", "ABANDONED", "IN_PROGRESS", "PENDING"):
-        if result.counts.get(state):
-            table.add_row(state, str(result.counts[state]))
+    for state in ItemState:  # in the lifecycle's order
+        if result.counts.get(state.value):
+            table.add_row(state.value, str(result.counts[state.value]))
     table.add_row("total", str(sum(result.counts.values())), style="bold")
     console.print(table)
     if result.stop_reason:
-        console.print(f"Stopped: {result.stop_reason}")
+        returned = f"; {result.returned} item(s) returned to the queue" if result.stop_signal is not None else ""
+        console.print(f"Stopped: {result.stop_reason}{returned}")
     if result.failed_steps:
         console.print(f"Steps that failed: {', '.join(result.failed_steps)}")
     console.print(f"Artifacts: {result.artifacts_dir}")
@@ -88,7 +91,9 @@ def run(
 ) -> None:
     """Run a robot: every step of its robot.toml in order, on the store.
 
-    Exit code 0 when every work item ended DONE or BUSINESS_EXCEPTION, 1 otherwise, 2 for bad input.
+    Exit code 0 when every work item ended DONE or BUSINESS_EXCEPTION, 1 otherwise, 2 for bad input, 130/143
+    when stopped by SIGINT (Ctrl-C) / SIGTERM: the processes get RPA_STOP_GRACE_SECONDS (default 20) to stop,
+    the items they held go back to the queue uncharged.
 
     Example: rpa run robots/flexloen --profile skanderborg --set spot_check_share=0.1
     """
@@ -111,6 +116,8 @@ def worker(
     variable: Variables = None,
 ) -> None:
     """Work a robot's queue until it is empty (or --forever). Run one on each machine sharing a PostgreSQL store.
+
+    SIGTERM or Ctrl-C stops it as it stops rpa run: held items go back uncharged, exit code 143 / 130.
 
     Example: rpa worker examples/hello --store postgresql+psycopg://robot@db.kommune.local/rpa --workers 4
     """

@@ -11,6 +11,7 @@ from rpa_core.queue.admin import (
     latest_attempts,
     list_items,
     requeue,
+    returned_items,
 )
 from rpa_core.queue.errors import ItemNotFoundError, LeaseLostError, QueueError
 from rpa_core.queue.items import Attempt, Event, QueuePolicy, WorkItem
@@ -40,4 +41,5 @@ __all__ = [
     "latest_attempts",
     "list_items",
     "requeue",
+    "returned_items",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import distinct, func, insert, select, update
 
 from rpa_core.privacy import mask_cpr
 from rpa_core.queue.errors import ItemNotFoundError, QueueError
@@ -167,3 +167,12 @@ def latest_attempts(store: Store, item_ids: list[int]) -> dict[int, Attempt]:
     )
     with store.read() as conn:
         return {row.item_id: Attempt.from_row(row) for row in conn.execute(query)}
+
+
+def returned_items(store: Store, run_id: str) -> int:
+    """How many items a stopped run gave back to their queues (attempts that ended RETURNED)."""
+    query = select(func.count(distinct(item_attempts.c.item_id))).where(
+        item_attempts.c.run_id == run_id, item_attempts.c.outcome == Outcome.RETURNED.value
+    )
+    with store.read() as conn:
+        return conn.execute(query).scalar_one()

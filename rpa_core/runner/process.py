@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -118,12 +120,46 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
     return env
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _prctl():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_runner():
+    """Linux: a ``preexec_fn`` that has the kernel SIGKILL the child when the runner dies without stopping it
+    (``kill -9``, the OOM killer, a crash). In a session of its own the child would otherwise work on,
+    unwatched; killed, its item comes back when its lease expires, as after any crash."""
+    prctl = _prctl() if sys.platform.startswith("linux") else None
+    if prctl is None:
+        return None
+    runner = os.getpid()
+
+    def preexec() -> None:  # in the child between fork and exec: nothing but two system calls
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != runner:  # the runner died before that: do not start at all
+            os._exit(1)
+
+    return preexec
+
+
 def _own_group() -> dict:
     """Popen options that start the child in a process group of its own, so a Ctrl-C on the terminal (sent to
     the terminal's foreground group) reaches only the runner, which then stops its children itself."""
     if os.name == "nt":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}
+    options: dict = {"start_new_session": True}
+    preexec = _die_with_runner()
+    if preexec is not None:
+        options["preexec_fn"] = preexec
+    return options
 
 
 class StepProcess:
@@ -199,11 +235,9 @@ class StepProcess:
                 )
                 self._process.kill()
             return
-        try:
+        with contextlib.suppress(OSError):  # OSError: the group is gone
             # Also when the leader has exited: what it started may still run in its group.
             os.killpg(self._process.pid, signal.SIGKILL)
-        except OSError:  # the group is gone
-            pass
 
     @property
     def pid(self) -> int:

@@ -21,10 +21,14 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 class RunStatus(StrEnum):
+    """How a run ended; a step process's record uses the same words (FAILED: it exited non-zero)."""
+
     RUNNING = "RUNNING"
     SUCCEEDED = "SUCCEEDED"  # every item DONE or BUSINESS_EXCEPTION, every step ran
     FAILED = "FAILED"  # an item ended in error or was abandoned, or a step could not run
-    STOPPED = "STOPPED"  # the kill switch or an operator stopped it
+    # The kill switch or a signal stopped the run (its stop_reason says which); a step process: a signal's stop
+    # ended it (its message: "stopped by SIGTERM", with "(killed after 20 s)" when it had to be killed).
+    STOPPED = "STOPPED"
 
 
 @dataclass(frozen=True)

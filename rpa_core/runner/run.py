@@ -3,25 +3,47 @@
 A step that takes work items runs on ``workers`` processes at once. A process ends when the queue has nothing
 left for it, or early when a task fails (rpaframework releases the item as an application error); the runner
 then starts another while work remains. The kill switch stops a run after N application errors in a row.
+
+A signal (SIGTERM, SIGINT, SIGHUP; SIGBREAK on Windows) stops a run. Each child leads a process group of its own,
+so a Ctrl-C on the terminal reaches the runner only. The runner's handler only records the signal; the main loop
+then launches nothing more, asks every child's group to stop (SIGTERM: Robot Framework fails the running keyword
+with "Execution terminated by signal" and the adapter gives its item back), waits up to the grace period
+(``RPA_STOP_GRACE_SECONDS``, default 20 s; a second signal ends the wait) and kills the groups still alive. Then
+every item a process of the run still holds goes back to its queue uncharged, the run is recorded STOPPED, the
+merged log is written from the outputs there are, and the exit code is 128 + the signal's number.
+
+A process that exits on its own while still holding an item (a step that took its input with ``Get Input Work
+Item`` and never released it) has the item settled: DONE when it exited 0, else an application error.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import signal
 import socket
+import subprocess
+import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import Robot, Settings, Step, resolve_settings
 from rpa_core.queue import (
     FINAL,
     ItemState,
+    LeaseLostError,
     QueuePolicy,
     WorkQueue,
     attempts_by_worker,
     consecutive_failures,
     count_items,
+    held_by,
+    returned_items,
 )
 from rpa_core.runner import records
 from rpa_core.runner.artifacts import first_failure, merge_outputs
@@ -32,9 +54,104 @@ from rpa_core.runner.records import RunStatus
 from rpa_core.store import Store
 
 POLL_SECONDS = 0.5
+TICK_SECONDS = 0.1  # how soon the main loop notices a signal or a process's end
+STOP_GRACE_SECONDS = 20.0
+STOP_GRACE_VARIABLE = "RPA_STOP_GRACE_SECONDS"
 # A slot whose processes claim nothing this many times in a row while failing is broken, not unlucky.
 MAX_IDLE_FAILURES = 2
 OK_STATES = {ItemState.DONE.value, ItemState.BUSINESS_EXCEPTION.value}
+_LABELS = {
+    "SIGINT": "SIGINT (Ctrl-C)",
+    "SIGHUP": "SIGHUP (terminal closed)",
+    "SIGBREAK": "SIGBREAK (Ctrl-Break or console closed)",
+}
+
+
+def stop_signals() -> tuple[int, ...]:
+    """The signals that stop a run on this platform."""
+    names = ("SIGTERM", "SIGINT", "SIGBREAK") if os.name == "nt" else ("SIGTERM", "SIGINT", "SIGHUP")
+    return tuple(getattr(signal, name) for name in names if hasattr(signal, name))
+
+
+def signal_label(signum: int) -> str:
+    """How a stop names its signal: ``SIGTERM``, ``SIGINT (Ctrl-C)``."""
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+    return _LABELS.get(name, name)
+
+
+def stop_grace_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """How long stopped children get to end by themselves: ``RPA_STOP_GRACE_SECONDS`` or 20 s."""
+    raw = (os.environ if environ is None else environ).get(STOP_GRACE_VARIABLE, "").strip()
+    if not raw:
+        return STOP_GRACE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(f"{STOP_GRACE_VARIABLE}={raw!r}: the grace period is a number of seconds, 0 or more")
+    return value
+
+
+class StopRequest:
+    """A stop asked for by a signal. The handler only records it (so no store write is cut in half); the first
+    signal names the reason, a second one skips what is left of the grace period."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.count = 0
+
+    def __call__(self, signum: int, frame: FrameType | None = None) -> None:
+        self.count += 1
+        if self.signum is None:
+            self.signum = signum
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    @property
+    def hurry(self) -> bool:
+        """A second signal came: kill at once."""
+        return self.count > 1
+
+    @property
+    def label(self) -> str:
+        return signal_label(self.signum) if self.signum is not None else ""
+
+    @property
+    def reason(self) -> str:
+        return f"run stopped by {self.label}"
+
+
+@contextmanager
+def _signal_handlers(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """``handler`` for the stop signals while the run goes, then the previous handlers again.
+
+    Only the main thread can install handlers; a runner in another thread is stopped with ``request_stop``.
+    A SIGHUP the caller ignores (``nohup``) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, object] = {}
+    try:
+        for signum in stop_signals():
+            current = signal.getsignal(signum)
+            if signum == getattr(signal, "SIGHUP", None) and current == signal.SIG_IGN:
+                continue
+            try:
+                signal.signal(signum, handler)
+            except (OSError, ValueError):  # a signal this platform will not let us handle
+                continue
+            previous[signum] = current
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old if old is not None else signal.SIG_DFL)
 
 
 @dataclass
@@ -48,10 +165,15 @@ class RunResult:
     log_html: Path | None
     stop_reason: str | None = None
     failed_steps: list[str] = field(default_factory=list)
+    stop_signal: int | None = None  # the signal that stopped the run
+    returned: int = 0  # items the stop gave back to their queue, uncharged
 
     @property
     def exit_code(self) -> int:
-        """0 when every item ended DONE or BUSINESS_EXCEPTION and every step ran; else 1."""
+        """0 when every item ended DONE or BUSINESS_EXCEPTION and every step ran; 128 + the signal's number
+        when a signal stopped the run (130 SIGINT, 143 SIGTERM); else 1 (the kill switch too)."""
+        if self.stop_signal is not None:
+            return 128 + self.stop_signal
         return 0 if self.status is RunStatus.SUCCEEDED else 1
 
 
@@ -63,6 +185,16 @@ class _Slot:
     step_id: int = 0
     launches: int = 0
     idle_failures: int = 0
+
+
+@dataclass
+class _Live:
+    """A step process that has not been reaped yet."""
+
+    process: StepProcess
+    step_id: int
+    worker_id: str
+    step_name: str
 
 
 class Runner:
@@ -78,8 +210,12 @@ class Runner:
         variables: tuple[str, ...] = (),
         settings: Settings | None = None,
         preflight: bool = True,
+        stop_grace: float | None = None,
     ) -> None:
         self.preflight = preflight
+        self.stop_grace = stop_grace_seconds() if stop_grace is None else stop_grace
+        self._stop = StopRequest()
+        self._live: dict[int, _Live] = {}
         self.store = store
         self.robot = robot
         self.settings = settings or resolve_settings(robot, environ={})
@@ -113,10 +249,20 @@ class Runner:
             raise ConfigError(f"{self.robot.name}: step '{step.name}' has no input_queue, so there is nothing to work")
         return self._execute([step], workers=workers, forever=forever)
 
+    def request_stop(self, signum: int = signal.SIGTERM) -> None:
+        """Stop the run as ``signum`` would (for a runner driven from another thread than the main one)."""
+        self._stop(signum)
+
     # -------------------------------------------------------------- the run
     def _execute(self, steps: list[Step], *, workers: int | None, forever: bool) -> RunResult:
         if self.preflight:  # a broken task file stops here, before a run is recorded or an item charged
             ensure_runnable(self.robot, self.settings, self.variables)
+        self._stop = StopRequest()
+        self._live = {}
+        with _signal_handlers(self._stop):
+            return self._execute_run(steps, workers=workers, forever=forever)
+
+    def _execute_run(self, steps: list[Step], *, workers: int | None, forever: bool) -> RunResult:
         run_id = records.new_run_id()
         run_dir = self.runs_dir / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -136,24 +282,126 @@ class Runner:
         stop_reason: str | None = None
         try:
             for step in steps:
+                if self._stop.requested:  # no further step (not the reporter either) after a stop
+                    break
                 if step.takes_work_items:
                     broken, stop_reason = self._run_consumer(
                         run_id, run_dir, step, workers or step.workers, forever, outputs
                     )
                 else:
                     broken = not self._run_single(run_id, run_dir, step, outputs)
+                if self._stop.requested:
+                    break
                 if broken:
                     failed_steps.append(step.name)
                 if broken or stop_reason:
                     break
-        except KeyboardInterrupt:
-            stop_reason = "interrupted by the operator"
+        except KeyboardInterrupt:  # a SIGINT raised before the handler was in place, or by a library
+            self._stop(signal.SIGINT)
+        except BaseException:
+            self._abort()  # the runner itself failed: its children do not go on unwatched
+            raise
+        returned = 0
+        if self._stop.requested:
+            stop_reason = self._stop.reason
+            self._stop_processes(run_id)
+            self._give_back_held(run_id, stop_reason)
+            returned = returned_items(self.store, run_id)
+            self.observer.message(f"Run {run_id}: {stop_reason}; {returned} item(s) returned to the queue")
         log_html = merge_outputs(run_dir, self.robot.name, outputs)
         counts = count_items(self.store, run_id=run_id)
         status = self._status(counts, failed_steps, stop_reason)
         records.finish_run(self.store, run_id, status, stop_reason)
         self.observer.close()
-        return RunResult(run_id, status, counts, run_dir, log_html, stop_reason, failed_steps)
+        return RunResult(
+            run_id, status, counts, run_dir, log_html, stop_reason, failed_steps, self._stop.signum, returned
+        )
+
+    # ------------------------------------------------------------- stopping
+    def _stop_processes(self, run_id: str) -> None:
+        """SIGTERM to every live child's group, up to the grace period for them to end, then SIGKILL."""
+        live = list(self._live.values())
+        self._live.clear()
+        if not live:
+            return
+        grace = self.stop_grace
+        self.observer.message(
+            f"Run {run_id}: {self._stop.reason}: stopping {len(live)} process(es), waiting up to {grace:g} s "
+            "(a second signal kills them at once)"
+        )
+        for entry in live:
+            entry.process.stop()
+        deadline = time.monotonic() + grace
+        while any(e.process.poll() is None for e in live) and not self._stop.hurry and time.monotonic() < deadline:
+            time.sleep(TICK_SECONDS)
+        for entry in live:
+            survived = entry.process.poll() is None
+            entry.process.kill()  # a survivor's group, or what an exited child left running in its group
+            code = self._wait_dead(entry.process)
+            if code == 0:  # it had finished its work: what it still holds is settled DONE, as after any exit
+                records.finish_step(self.store, entry.step_id, RunStatus.SUCCEEDED, code)
+                self._settle(entry.worker_id, entry.step_name, code)
+                continue
+            message = f"stopped by {self._stop.label}"
+            if survived:
+                message += " (killed at once: a second signal)" if self._stop.hurry else f" (killed after {grace:g} s)"
+            records.finish_step(self.store, entry.step_id, RunStatus.STOPPED, code, message)
+            if survived:
+                self.observer.message(f"Step {entry.step_name}: process {entry.process.pid} {message}")
+
+    @staticmethod
+    def _wait_dead(process: StepProcess) -> int | None:
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # not even SIGKILL ended it (a process stuck in the kernel)
+            return None
+
+    def _abort(self) -> None:
+        """Stop the children after the runner itself failed (no store writes: the store may be the problem)."""
+        live = list(self._live.values())
+        self._live.clear()
+        for entry in live:
+            entry.process.stop()
+        deadline = time.monotonic() + self.stop_grace
+        while any(e.process.poll() is None for e in live) and time.monotonic() < deadline:
+            time.sleep(TICK_SECONDS)
+        for entry in live:
+            entry.process.kill()
+
+    def _give_back_held(self, run_id: str, reason: str) -> int:
+        """Every item a process of the run still holds goes back to its queue, uncharged. Returns how many."""
+        returned = 0
+        for worker in dict.fromkeys(step.worker for step in records.list_steps(self.store, run_id)):
+            for item in held_by(self.store, worker):
+                returned += WorkQueue(self.store, item.queue, self.policy).give_back(item.id, worker, reason=reason)
+        return returned
+
+    def _settle(self, worker_id: str, step_name: str, code: int) -> None:
+        """Release what a process still held when it exited on its own: DONE for exit 0, else an application
+        error (retried), so a step that never released its input item is not run again for it."""
+        for item in held_by(self.store, worker_id):
+            try:
+                state = WorkQueue(self.store, item.queue, self.policy).settle(item.id, worker_id, code)
+            except LeaseLostError:  # its lease ran out meanwhile: the queue's expiry has it
+                continue
+            self.observer.message(
+                f"Step {step_name}: work item {item.id} was still held when its process exited (exit code {code}): "
+                f"released, now {state.value}"
+            )
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake for a stop within a tick."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.requested and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(TICK_SECONDS, left))
+
+    def _wait_unless_stopped(self, process: StepProcess) -> int | None:
+        """The process's exit code, or None as soon as a stop is requested (the stop then takes it over)."""
+        while process.poll() is None:
+            if self._stop.requested:
+                return None
+            time.sleep(TICK_SECONDS)
+        return process.wait()
 
     @staticmethod
     def _status(counts: dict[str, int], failed_steps: list[str], stop_reason: str | None) -> RunStatus:
@@ -181,14 +429,13 @@ class Runner:
         step_id = records.start_step(self.store, run_id, step.name, worker_id, str(output_dir))
         self.observer.message(f"Step {step.name}: started")
         process = StepProcess(self.robot, step, self._context(run_id, output_dir, worker_id))
-        try:
-            code = process.wait()
-        except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
-            raise
-        finally:
-            outputs.append(process.output_xml)
+        outputs.append(process.output_xml)
+        self._live[step_id] = _Live(process, step_id, worker_id, step.name)
+        code = self._wait_unless_stopped(process)
+        if code is None:  # stopped: _execute stops the process and records it
+            return False
+        del self._live[step_id]
+        self._settle(worker_id, step.name, code)
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED
         reason = first_failure(process.output_xml) if code != 0 else None
         records.finish_step(self.store, step_id, status, code, reason)
@@ -211,29 +458,22 @@ class Runner:
         broken = False
         stop_reason: str | None = None
         self.observer.message(f"Step {step.name}: {workers} worker(s) on queue '{queue.name}'")
-        try:
-            while True:
-                for slot in slots:
-                    if slot.process is not None and slot.process.poll() is not None:
-                        broken |= self._reap(slot, run_id, step, forever)
-                if stop_reason is None and self._kill_switch_tripped(run_id):
-                    stop_reason = f"kill switch: {self.kill_switch} application errors in a row"
-                    self.observer.message(f"Step {step.name}: STOPPED by the {stop_reason}")
-                work_left = forever or queue.next_wakeup() is not None
-                if not broken and stop_reason is None and work_left:
-                    for slot in slots:
-                        if slot.process is None:
-                            self._launch(slot, run_id, run_dir, step, forever, outputs)
-                self._report(run_id, step, queue)
-                if all(slot.process is None for slot in slots):
-                    break
-                time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
+        while not self._stop.requested:  # on a stop, _execute takes over the processes still running
             for slot in slots:
-                if slot.process is not None:
-                    slot.process.terminate()
-                    slot.process.wait()
-            raise
+                if slot.process is not None and slot.process.poll() is not None:
+                    broken |= self._reap(slot, run_id, step, forever)
+            if stop_reason is None and self._kill_switch_tripped(run_id):
+                stop_reason = f"kill switch: {self.kill_switch} application errors in a row"
+                self.observer.message(f"Step {step.name}: STOPPED by the {stop_reason}")
+            work_left = forever or queue.next_wakeup() is not None
+            if not broken and stop_reason is None and work_left:
+                for slot in slots:
+                    if slot.process is None and not self._stop.requested:
+                        self._launch(slot, run_id, run_dir, step, forever, outputs)
+            self._report(run_id, step, queue)
+            if all(slot.process is None for slot in slots):
+                break
+            self._sleep(POLL_SECONDS)
         self._report(run_id, step, queue)
         return broken, stop_reason
 
@@ -246,11 +486,14 @@ class Runner:
         slot.step_id = records.start_step(self.store, run_id, step.name, slot.worker_id, str(output_dir))
         slot.process = StepProcess(self.robot, step, self._context(run_id, output_dir, slot.worker_id, forever))
         outputs.append(slot.process.output_xml)
+        self._live[slot.step_id] = _Live(slot.process, slot.step_id, slot.worker_id, step.name)
 
     def _reap(self, slot: _Slot, run_id: str, step: Step, forever: bool) -> bool:
         """Record a finished process; True when the step is broken (the process could not work at all)."""
         assert slot.process is not None
         code = slot.process.wait()
+        self._live.pop(slot.step_id, None)
+        self._settle(slot.worker_id, step.name, code)
         claimed = attempts_by_worker(self.store, slot.worker_id)
         cannot_run = code >= RF_BROKEN_RC or code < 0
         slot.idle_failures = slot.idle_failures + 1 if (claimed == 0 and code != 0) else 0
