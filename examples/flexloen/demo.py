@@ -53,14 +53,17 @@ def print_summary(result, store, mailbox) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rpa_core.queue import list_items
+    from rpa_core.queue import latest_attempts, list_items
 
     console = Console()
     items = list_items(store, queue="flexloen", run_id=result.run_id, limit=100_000)
     table = Table(title=f"Fleksløntilskud {PAYMENT_MONTH}: run {result.run_id} {result.status.value}")
     table.add_column("Outcome")
     table.add_column("Cases", justify="right")
-    outcomes = Counter(item.payload.get("outcome", item.state.value) for item in items if item.state.value == "DONE")
+    # What the robot did with each item is its latest attempt's result (Set Work Item Result in the consumer).
+    attempts = latest_attempts(store, [item.id for item in items])
+    results = {item_id: attempt.result or {} for item_id, attempt in attempts.items()}
+    outcomes = Counter(results.get(i.id, {}).get("outcome", "DONE") for i in items if i.state.value == "DONE")
     table.add_row("approved and journalised", str(outcomes.get("CALCULATED", 0)))
     table.add_row("already handled (nothing written)", str(outcomes.get("ALREADY_HANDLED", 0)))
     reasons = Counter(item.last_code for item in items if item.state.value == "BUSINESS_EXCEPTION")

@@ -1,4 +1,5 @@
-"""Admin endpoints for tests: expected outcomes, live faults, audit, payments, reset. Mounted only with admin=True."""
+"""Admin endpoints for tests: expected outcomes, live faults, audit, logins, payments, cases, the income register's
+citizens, reset. Mounted only with admin=True."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from rpa_core.sandbox.faults import apply_changes
-from rpa_core.sandbox.state import SandboxError, SandboxState
+from rpa_core.sandbox.model import CASE_CLOSED, CASE_OPEN
+from rpa_core.sandbox.state import SandboxError, SandboxState, parse_cpr
 from rpa_core.sandbox.workbook import stamdata_bytes
 
 router = APIRouter(prefix="/admin", tags=["Admin (tests only)"])
@@ -63,6 +66,40 @@ def audit(request: Request, system: str | None = None, action: str | None = None
         if (system is None or e.system == system) and (action is None or e.action == action)
     ]
     return {"entries": entries}
+
+
+@router.get("/logins", summary="Every login to the systems' pages since the last reset")
+def logins(request: Request, system: str | None = None) -> dict[str, Any]:
+    entries = request.app.state.sessions.login_log
+    return {"logins": [dict(e) for e in list(entries) if system is None or e["system"] == system]}
+
+
+@router.post("/cases/{case_number}/close", summary="Close a case now: it refuses notes (CASE_CLOSED)")
+def close_case(request: Request, case_number: str) -> dict[str, Any]:
+    return _state(request).set_case_status(case_number, CASE_CLOSED).to_json()
+
+
+@router.post("/cases/{case_number}/reopen", summary="Reopen a closed case")
+def reopen_case(request: Request, case_number: str) -> dict[str, Any]:
+    return _state(request).set_case_status(case_number, CASE_OPEN).to_json()
+
+
+@router.post(
+    "/cases/{case_number}/close-on-next-note",
+    summary="The case closes as the next note arrives, and refuses it (after a robot saw it open)",
+)
+def close_case_on_next_note(request: Request, case_number: str) -> dict[str, Any]:
+    return _state(request).close_case_on_next_note(case_number).to_json()
+
+
+class Citizen(BaseModel):
+    cpr: str = Field(description="CPR number, ddmmyy-ssss (in the body, never in a URL)")
+
+
+@router.post("/indkomst/forget", summary="The income register no longer knows the citizen (UNKNOWN_CPR)")
+def forget_in_income_register(request: Request, citizen: Citizen) -> dict[str, str]:
+    _state(request).forget_in_income_register(parse_cpr(citizen.cpr))
+    return {"status": "ok"}
 
 
 @router.get("/payments", summary="This month's payments as they stand now")

@@ -7,9 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 
+from rpa_core.privacy import mask_cpr
 from rpa_core.sandbox.faults import Faults
 from rpa_core.sandbox.state import SandboxError
 
@@ -47,13 +50,17 @@ class LoginRequired(Exception):
 
 
 class Sessions:
-    """In-memory sessions that expire after ``ttl_seconds`` without use, or earlier by the session faults."""
+    """In-memory sessions that expire after ``ttl_seconds`` without use, or earlier by the session faults.
+
+    ``login_log`` lists every login to the pages (``at``, ``system``, ``user``, ``result`` ok or refused), for
+    tests and benchmarks that count how often a robot logs in (``GET /admin/logins``)."""
 
     def __init__(self, faults: Faults, ttl_seconds: float = 1800, logins: dict | None = None) -> None:
         self.faults, self.ttl_seconds = faults, ttl_seconds
         self.logins = dict(logins or DEMO_LOGINS)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self.login_log: list[dict[str, Any]] = []
 
     def login(self, system: str, username: str, password: str) -> Session | None:
         """A new session when the credentials are right for ``system``."""
@@ -62,20 +69,29 @@ class Sessions:
             secrets.compare_digest(username.encode(), expected[0].encode())
             and secrets.compare_digest(password.encode(), expected[1].encode())
         ):
+            self._log_login(system, username, "refused")
             return None
         stamp = time.monotonic()
         session = Session(secrets.token_urlsafe(24), system, username, stamp, stamp)
         with self._lock:
             self._sessions[session.token] = session
+        self._log_login(system, username, "ok")
         return session
+
+    def _log_login(self, system: str, username: str, result: str) -> None:
+        entry = {"at": datetime.now().astimezone().isoformat(), "system": system, "user": mask_cpr(username)}
+        with self._lock:
+            self.login_log.append(entry | {"result": result})
 
     def logout(self, token: str | None) -> None:
         with self._lock:
             self._sessions.pop(token or "", None)
 
     def clear(self) -> None:
+        """End every session and empty the login log."""
         with self._lock:
             self._sessions.clear()
+            self.login_log.clear()
 
     def check(self, system: str, token: str | None) -> tuple[Session | None, bool]:
         """(session, expired): the live session for this request, counting it; expired ones are removed."""

@@ -20,6 +20,8 @@ from rpa_core.sandbox.calculation import atp_for, calculate, to_ore
 from rpa_core.sandbox.ids import fictitious_cpr, fictitious_cvr
 from rpa_core.sandbox.model import (
     APPROVED,
+    CASE_CLOSED,
+    CASE_OPEN,
     FLEX_UNIT,
     MATERNITY,
     OTHER_UNIT,
@@ -38,7 +40,7 @@ from rpa_core.sandbox.model import (
     Payment,
     units_for,
 )
-from rpa_core.sandbox.outcomes import assess, registration_from
+from rpa_core.sandbox.outcomes import assess, case_takes_notes, registration_from
 from rpa_core.sandbox.rates import RateTable
 
 NORMAL = "NORMAL"
@@ -188,9 +190,10 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
     for pay, scenario in payments:
         if pay.grant_type == "FLT":
             lines = data.income.get((pay.cpr, income_month), [])
+            master = masters.get(pay.cpr)
             data.expected.append(
-                assess(pay, lines, masters.get(pay.cpr), config.rates, data.income_month,
-                       config.change_threshold, scenario)
+                assess(pay, lines, master, config.rates, data.income_month, config.change_threshold, scenario,
+                       case_open=case_takes_notes(master, data.cases))
             )  # fmt: skip
     return data
 
@@ -209,13 +212,13 @@ def _flexjob_citizen(b: _Builder, index: int, scenario: str, employers: list[Emp
     opened = rng.randrange(data.payment_month.year - 8, data.payment_month.year)
     case_number = f"FJ-{opened}-{index + 1:05d}"
     data.cases[case_number] = Case(
-        case_number, cpr, f"Fleksjob – fleksløntilskud – {citizen.name}", "FLEKSJOB", "Åben",
+        case_number, cpr, f"Fleksjob – fleksløntilskud – {citizen.name}", "FLEKSJOB", CASE_OPEN,
         f"{opened}-{rng.randrange(1, 13):02d}-01", "Sagsbehandler Fleksjob",
     )  # fmt: skip
     if rng.random() < 0.2:  # a second, closed case: the robot must pick the flexjob case
         other = f"SD-{opened}-{index + 1:05d}"
         data.cases[other] = Case(
-            other, cpr, f"Sygedagpenge – {citizen.name}", "SYGEDAGPENGE", "Afsluttet", f"{opened}-01-15",
+            other, cpr, f"Sygedagpenge – {citizen.name}", "SYGEDAGPENGE", CASE_CLOSED, f"{opened}-01-15",
             "Sagsbehandler Sygedagpenge",
         )  # fmt: skip
 

@@ -33,6 +33,7 @@ GRANT_TYPES = {"FLT": "Fleksløntilskud", "LY": "Ledighedsydelse"}
 
 # Kinds of income line (``kind``) and the income type code each is reported with.
 WAGE, SICKNESS, MATERNITY, SUBSIDY = "LOEN", "SYGEDAGPENGE", "BARSELSDAGPENGE", "FLEKSLOENTILSKUD"
+CASE_OPEN, CASE_CLOSED = "Åben", "Afsluttet"  # an ESDH case's status: only an open case takes notes
 INCOME_TYPES = {WAGE: "0000", SICKNESS: "0000", MATERNITY: "0000", SUBSIDY: "0083"}
 FIELD_NAMES = {
     "0057": "A-indkomst, hvoraf der betales AM-bidrag",

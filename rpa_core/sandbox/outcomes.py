@@ -1,22 +1,26 @@
 """The reference decision for one pending fleksløntilskud payment, from what a robot can see.
 
 Inputs are exactly what a robot reads: the payment (status, last month's subsidy, registered absence), the
-citizen's income lines for the income month, and the citizen's row in stamdata.xlsx. Reasons are checked
-in the order of ``Reason``; ``reasons`` lists every one that applies, the first is *the* reason. LARGE_CHANGE
-is only checked when nothing else applies (the calculation is then given, so the caseworker can check it).
+citizen's income lines for the income month, the citizen's row in stamdata.xlsx, and whether the row's case in
+the ESDH takes journal notes (a closed case: CASE_CLOSED). Reasons are checked in the order of ``Reason``;
+``reasons`` lists every one that applies, the first is *the* reason. LARGE_CHANGE is only checked when nothing
+else applies (the calculation is then given, so the caseworker can check it).
 A payment already approved is ALREADY_HANDLED and nothing else is checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from rpa_core.sandbox.calculation import calculate
 from rpa_core.sandbox.model import (
     APPROVED,
+    CASE_OPEN,
     MATERNITY,
     SICKNESS,
     WAGE,
+    Case,
     ExpectedOutcome,
     IncomeLine,
     MasterDataRow,
@@ -42,6 +46,12 @@ def registration_from(line: IncomeLine) -> dict[str, Decimal]:
     }
 
 
+def case_takes_notes(master: MasterDataRow | None, cases: Mapping[str, Case]) -> bool:
+    """Whether the stamdata row's case takes journal notes: False only for a case that exists and is closed."""
+    case = cases.get(master.case_number) if master and master.case_number else None
+    return case is None or case.status == CASE_OPEN
+
+
 def assess(
     payment: Payment,
     lines: list[IncomeLine],
@@ -50,8 +60,9 @@ def assess(
     income_month: Month,
     change_threshold: Decimal,
     scenario: str = "",
+    case_open: bool = True,
 ) -> ExpectedOutcome:
-    """The outcome a correct robot reaches for ``payment``."""
+    """The outcome a correct robot reaches for ``payment``; ``case_open``: the row's case takes notes."""
     case_number = master.case_number if master else None
     if payment.status == APPROVED:
         return ExpectedOutcome(
@@ -84,6 +95,8 @@ def assess(
     rate = rates.get(income_month.year)
     if rate is None:
         reasons.append(Reason.NO_RATE_TABLE)
+    if not case_open:  # a payment whose calculation cannot be put on the case is not made
+        reasons.append(Reason.CASE_CLOSED)
 
     calculation = registration = None
     if master_ok and rate is not None and len(wage_lines) == 1:

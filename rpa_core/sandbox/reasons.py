@@ -25,6 +25,7 @@ class Reason(StrEnum):
     UNPAID_HOLIDAY = "UNPAID_HOLIDAY"
     INCOME_CORRECTION = "INCOME_CORRECTION"
     NO_RATE_TABLE = "NO_RATE_TABLE"
+    CASE_CLOSED = "CASE_CLOSED"
     LARGE_CHANGE = "LARGE_CHANGE"
 
 
@@ -37,5 +38,6 @@ REASON_TEXTS: dict[Reason, str] = {
     Reason.MATERNITY_BENEFIT: "Borgeren har fået barselsdagpenge i indkomstmåneden; tilskuddet skal beregnes manuelt.",
     Reason.UNPAID_HOLIDAY: "Der er registreret ferie uden løn i måneden; tilskuddet skal reduceres manuelt.",
     Reason.INCOME_CORRECTION: "Indkomstregistret har et negativt beløb (en korrektion) i løn eller pension.",
+    Reason.CASE_CLOSED: "Borgerens fleksjobsag i ESDH er afsluttet; beregningen kan ikke journaliseres på sagen.",
     Reason.LARGE_CHANGE: "Tilskuddet ændrer sig mere end kommunens grænse i forhold til sidste måned.",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,8 @@ from rpa_core.sandbox.generator import GeneratorConfig, generate
 from rpa_core.sandbox.ids import format_cpr, normalise_cpr
 from rpa_core.sandbox.model import (
     APPROVED,
+    CASE_CLOSED,
+    CASE_OPEN,
     PENDING,
     REGISTERED,
     TZ,
@@ -24,6 +27,7 @@ from rpa_core.sandbox.model import (
     Payment,
     now,
 )
+from rpa_core.sandbox.outcomes import assess, case_takes_notes
 
 PAGE_SIZE = 13
 STATUS_FILTERS = {"afventer": (PENDING, REGISTERED), "godkendt": (APPROVED,), "alle": (PENDING, REGISTERED, APPROVED)}
@@ -93,6 +97,11 @@ class SandboxState:
                 self.cases_by_cpr.setdefault(case.cpr, []).append(case)
             self.notes: dict[str, list[Note]] = {}
             self.audit: list[AuditEntry] = []
+            # The payments as generated (writes replace a payment's fields, never mutate them), for the expected
+            # outcomes when an admin hook changes what a robot would see; and the admin hooks' changes.
+            self._generated = {p.payment_id: copy.copy(p) for p in data.payments}
+            self.close_on_next_note: set[str] = set()
+            self.unknown_to_income_register: set[str] = set()
             self._note_id = 0
             self._version = 0
             self._list_cache: dict[tuple[str | None, str | None, str], tuple[int, list[Payment]]] = {}
@@ -200,7 +209,15 @@ class SandboxState:
     def income(self, cpr: str, month: str) -> list[IncomeLine]:
         """The income lines reported for a citizen with this basis month."""
         self.citizen(cpr)
+        if cpr in self.unknown_to_income_register:
+            raise SandboxError(404, "UNKNOWN_CPR", "Der findes ingen borger med dette CPR-nummer.")
         return list(self.data.income.get((cpr, month), []))
+
+    def forget_in_income_register(self, cpr: str) -> None:
+        """Admin: from now on the income register does not know the citizen (UNKNOWN_CPR); the others do."""
+        with self._lock:
+            self.citizen(cpr)
+            self.unknown_to_income_register.add(cpr)
 
     # --- ESDH --------------------------------------------------------------------------------------------
     def cases_for(self, cpr: str) -> list[Case]:
@@ -220,11 +237,47 @@ class SandboxState:
         self.case(case_number)
         return list(self.notes.get(case_number, []))
 
+    def set_case_status(self, case_number: str, status: str) -> Case:
+        """Admin: close (``Afsluttet``) or reopen (``Åben``) a case; the expected outcomes of its payments follow."""
+        if status not in (CASE_OPEN, CASE_CLOSED):
+            raise SandboxError(422, "VALIDATION_ERROR", f"Status skal være {CASE_OPEN} eller {CASE_CLOSED}.")
+        with self._lock:
+            case = self.case(case_number)
+            case.status = status
+            self.close_on_next_note.discard(case_number)
+            self._reassess(case_number)
+            return case
+
+    def close_case_on_next_note(self, case_number: str) -> Case:
+        """Admin: the case closes when the next note arrives, and refuses that note (CASE_CLOSED)."""
+        with self._lock:
+            case = self.case(case_number)
+            self.close_on_next_note.add(case_number)
+            return case
+
+    def _reassess(self, case_number: str) -> None:
+        """The expected outcome of each payment whose stamdata row names ``case_number``, decided anew from the
+        data as generated and the case as it is now."""
+        masters = {row.cpr: row for row in self.data.master_data if row.case_number == case_number}
+        income_month = self.data.income_month
+        for index, expected in enumerate(self.data.expected):
+            master = masters.get(expected.cpr)
+            if master is None:
+                continue
+            payment = self._generated[expected.payment_id]
+            self.data.expected[index] = assess(
+                payment, self.data.income.get((payment.cpr, str(income_month)), []), master, self.config.rates,
+                income_month, self.config.change_threshold, expected.scenario,
+                case_open=case_takes_notes(master, self.data.cases),
+            )  # fmt: skip
+
     def add_note(self, case_number: str, title: str, text: str, user: str) -> Note:
         """Journalise a note on an open case."""
         with self._lock:
             case = self.case(case_number)
-            if case.status != "Åben":
+            if case_number in self.close_on_next_note:  # an admin hook: closed just as this note arrives
+                self.set_case_status(case_number, CASE_CLOSED)
+            if case.status != CASE_OPEN:
                 self.record("esdh", user, "add_note", case_number, "refused", reason="CASE_CLOSED")
                 raise SandboxError(409, "CASE_CLOSED", "Sagen er afsluttet; der kan ikke journaliseres på den.")
             self._note_id += 1

@@ -67,6 +67,27 @@ class Sandbox:
         params = {k: v for k, v in (("system", system), ("action", action)) if v}
         return self._admin("GET", "/audit", params=params).json()["entries"]
 
+    def login_log(self, system: str | None = None) -> list[dict[str, Any]]:
+        """Every login to the systems' pages since the last reset (``system``, ``user``, ``result``, ``at``)."""
+        params = {"system": system} if system else {}
+        return self._admin("GET", "/logins", params=params).json()["logins"]
+
+    def close_case(self, case_number: str) -> dict[str, Any]:
+        """Close a case now: it refuses notes, and the expected outcome of its payment says CASE_CLOSED."""
+        return self._admin("POST", f"/cases/{case_number}/close").json()
+
+    def reopen_case(self, case_number: str) -> dict[str, Any]:
+        """Reopen a case (the expected outcomes follow)."""
+        return self._admin("POST", f"/cases/{case_number}/reopen").json()
+
+    def close_case_on_next_note(self, case_number: str) -> dict[str, Any]:
+        """The case stays open until the next note arrives; then it closes and refuses that note (CASE_CLOSED)."""
+        return self._admin("POST", f"/cases/{case_number}/close-on-next-note").json()
+
+    def forget_in_income_register(self, cpr: str) -> None:
+        """The income register answers UNKNOWN_CPR for the citizen from now on (the other systems know them)."""
+        self._admin("POST", "/indkomst/forget", json={"cpr": cpr})
+
     def payments(self) -> dict[str, dict[str, Any]]:
         """This month's payments as they stand now, by payment id."""
         return {p["payment_id"]: p for p in self._admin("GET", "/payments").json()["payments"]}

@@ -13,6 +13,7 @@ from flexloen.months import Month
 from flexloen.rates import CONFIRMED_RATES, Rate, RateTable, RateTableError
 from flexloen.reasons import TEXTS_DA, ManualHandling, ManualReason
 from flexloen.rules import (
+    CaseState,
     Decision,
     FlexCase,
     IncomeKind,
@@ -28,6 +29,7 @@ __all__ = [
     "CONFIRMED_RATES",
     "TEXTS_DA",
     "Calculation",
+    "CaseState",
     "Decision",
     "Explanation",
     "FlexCase",

@@ -53,6 +53,18 @@ Decide A Large Change
     Should Be Equal As Strings    ${decision.code}    LARGE_CHANGE
     Should Be Equal As Strings    ${decision.calculation.subsidy}    15920.00
 
+Hand Over A Paid Case Whose Note Was Refused
+    [Documentation]    Paid, but the ESDH closed the case before the note: CASE_CLOSED, saying only the note is missing.
+    ${case}    Clean Case
+    ${decision}    Decide Fleksløn Case    ${case}
+    TRY
+        Fail For Refused Journal Note    ${decision}
+    EXCEPT    CASE_CLOSED:*    type=GLOB    AS    ${message}
+        Should Start With    ${message}    CASE_CLOSED: Sagen i ESDH er afsluttet
+        Should Contain    ${message}    registreret og godkendt (15.920,00 kr.)
+        Should Contain    ${message}    udbetal ikke igen
+    END
+
 Leave An Approved Payment Alone
     [Documentation]    An approved payment is done: no calculation, nothing to write.
     ${case}    Clean Case    payment_status=approved

@@ -48,6 +48,34 @@ def test_payment_the_robot_began_to_register_is_finished_not_skipped():
     assert decide(resumed).outcome.value == "CALCULATED"
 
 
+OPEN_CASE = {"case_number": "FJ-1", "kind": "FLEKSJOB", "status": "Åben", "is_open": True}
+CLOSED_OTHER = {"case_number": "SD-1", "kind": "SYGEDAGPENGE", "status": "Afsluttet", "is_open": True}
+
+
+@pytest.mark.parametrize(
+    ("cases", "state", "code"),
+    [
+        (None, None, None),  # not looked up: nothing is checked
+        ([CLOSED_OTHER, OPEN_CASE], "open", None),
+        ([{**OPEN_CASE, "status": "Afsluttet"}], "closed", "CASE_CLOSED"),  # the status, when is_open is not set
+        ([{**OPEN_CASE, "is_open": False}], "closed", "CASE_CLOSED"),  # is_open, whatever the status says
+        ([CLOSED_OTHER], "not_found", "MISSING_MASTER_DATA"),  # the row's case is not the citizen's
+    ],
+)
+def test_the_master_datas_case_must_take_the_journal_note(cases, state, code):
+    case = case_data.fleksloen_case(PAYMENT, [WAGE], ROW, cases=cases)
+    assert case["case_state"] == state
+    assert decide(case).code == code
+
+
+def test_a_closed_case_is_not_looked_up_without_a_case_number():
+    row = {**ROW, "Sagsnummer": " "}
+    assert case_data.case_number(row) is None and case_data.case_number(None) is None
+    assert case_data.case_number(ROW) == "FJ-1"
+    case = case_data.fleksloen_case(PAYMENT, [WAGE], row, cases=[{**OPEN_CASE, "status": "Afsluttet"}])
+    assert case["case_state"] is None and decide(case).codes == ("MISSING_MASTER_DATA",)
+
+
 def test_unknown_line_kind_is_refused():
     with pytest.raises(ValueError, match="kind 'PENSION' is not known"):
         case_data.rule_income_lines([{**WAGE, "kind": "PENSION"}])
@@ -78,17 +106,40 @@ def test_payment_month_defaults_to_this_month_in_copenhagen():
     assert case_data.resolve_payment_month("", today=new_year) == "2025-01"
 
 
+def run_item(state, payload, result=None, **attempt):
+    """An item as ``Get Run Work Items`` gives it: state, payload and its latest attempt's outcome and result."""
+    return {"state": state, "attempts": 1, "payload": payload, "outcome": state, "code": None, "message": None,
+            "result": result or {}} | attempt  # fmt: skip
+
+
 def test_report_sheets_and_a_reproducible_spot_check():
     items = [
-        {"state": "DONE", "payload": {"cpr": f"c{i}", "payment_id": f"B{i}", "payment_month": "2024-11",
-                                      "outcome": "CALCULATED", "subsidy": "100.00", "atp": "5.00"}}
+        run_item("DONE", {"cpr": f"c{i}", "payment_id": f"B{i}", "payment_month": "2024-11", "progress": {}},
+                 {"outcome": "CALCULATED", "subsidy": "100.00", "atp": "5.00"})
         for i in range(20)
     ] + [
-        {"state": "BUSINESS_EXCEPTION", "code": "NO_WAGE", "message": "Ingen løn", "payload": {"cpr": "x"}},
-        {"state": "ABANDONED", "attempts": 3, "message": "timeout", "payload": {"cpr": "y"}},
+        run_item("DONE", {"cpr": "z", "payment_id": "B99"}, {"outcome": "ALREADY_HANDLED"}),
+        run_item("BUSINESS_EXCEPTION", {"cpr": "x"}, {"outcome": "MANUAL", "reasons": ["NO_WAGE"]},
+                 code="NO_WAGE", message="Ingen løn"),
+        run_item("BUSINESS_EXCEPTION", {"cpr": "w"}, code="UNKNOWN_CPR", message="UNKNOWN_CPR: ukendt"),
+        run_item("ABANDONED", {"cpr": "y"}, outcome="APPLICATION_ERROR", attempts=3, message="timeout"),
     ]  # fmt: skip
     sheets = case_data.report_sheets(items, share=0.1, seed=7)
-    assert [len(sheets[name]) for name in ("Behandlet", "Manuel behandling", "Fejl", "Stikprøve")] == [20, 1, 1, 2]
-    assert sheets["Behandlet"][0][3] == Decimal("100.00")
+    assert [len(sheets[name]) for name in ("Behandlet", "Manuel behandling", "Fejl", "Stikprøve")] == [21, 2, 1, 2]
+    assert sheets["Behandlet"][0] == ["c0", "B0", "2024-11", Decimal("100.00"), Decimal("5.00"), "Godkendt"]
+    assert sheets["Behandlet"][20] == ["z", "B99", "", None, None, "Allerede behandlet"]
+    assert sheets["Manuel behandling"] == [
+        ["x", "", "", "NO_WAGE", "Ingen løn"],
+        ["w", "", "", "UNKNOWN_CPR", "UNKNOWN_CPR: ukendt"],
+    ]
+    assert sheets["Fejl"] == [["y", "", "", "ABANDONED", 3, "timeout"]]
     assert sheets["Stikprøve"] == case_data.report_sheets(items, share=0.1, seed=7)["Stikprøve"]
+    assert all(row[1] != "B99" for row in sheets["Stikprøve"]), "only approved cases are spot-checked"
+
+
+def test_the_report_reads_the_result_not_the_payload():
+    """A payload's old ``outcome``/``subsidy`` fields are not what the robot did: the attempt's result is."""
+    stale = {"cpr": "c", "payment_id": "B1", "payment_month": "2024-11", "outcome": "CALCULATED", "subsidy": "1.00"}
+    (row,) = case_data.report_sheets([run_item("DONE", stale, {"outcome": "ALREADY_HANDLED"})], 0, 1)["Behandlet"]
+    assert row == ["c", "B1", "2024-11", None, None, "Allerede behandlet"]
     assert case_data.spot_checks([], 0.5, 1) == [] and len(case_data.spot_checks([1, 2, 3], 0.01, 1)) == 1

@@ -28,7 +28,7 @@ def test_keyword_suite_passes(tmp_path):
     result = ExecutionResult(str(tmp_path / "output.xml"))
     failed = [f"{test.name}: {test.message}" for test in result.suite.all_tests if test.status != "PASS"]
     assert rc == 0, "\n".join(failed) or stdout.getvalue()
-    assert result.suite.statistics.passed == 7
+    assert result.suite.statistics.passed == 8
 
 
 def test_keywords_have_libdoc_documentation():
@@ -38,6 +38,7 @@ def test_keywords_have_libdoc_documentation():
         "Calculate Fleksløntilskud",
         "Decide Fleksløn Case",
         "Fail If Manual Handling",
+        "Fail For Refused Journal Note",
         "Render Journal Note",
         "Use Profile Rates",
         "Set Large Change Threshold",

@@ -229,12 +229,50 @@ def test_every_code_has_a_danish_text_and_stable_value():
         "UNPAID_HOLIDAY",
         "INCOME_CORRECTION",
         "NO_RATE_TABLE",
+        "CASE_CLOSED",
         "LARGE_CHANGE",
     ]
     assert set(TEXTS_DA) == set(ManualReason)
     for code in ManualReason:
         exc = ManualHandling(code)
         assert str(exc) == f"{code.value}: {TEXTS_DA[code]}"
+
+
+@pytest.mark.parametrize("code", list(ManualReason))
+def test_a_manual_case_is_the_frameworks_business_exception(code):
+    """Raised in a work item's keywords, it ends the item BUSINESS_EXCEPTION with its code, never retried."""
+    from rpa_core.errors import BusinessException, business_code_of
+    from rpa_core.queue.classify import classify
+    from rpa_core.queue.lifecycle import Outcome as ItemOutcome
+
+    exc = ManualHandling(code, "Sag FJ-1.")
+    assert isinstance(exc, BusinessException) and exc.code == code.value
+    assert business_code_of(str(exc)) == (True, code.value)
+    assert business_code_of(f"ManualHandling: {exc}") == (True, code.value)
+    verdict = classify(str(exc))
+    assert (verdict.outcome, verdict.code) == (ItemOutcome.BUSINESS_EXCEPTION, code.value)
+
+
+def test_a_closed_case_goes_to_a_caseworker_before_anything_is_paid():
+    decision = decide(make_case(case_state="closed"), change_threshold="0.25")
+    reason = manual(decision, ManualReason.CASE_CLOSED)
+    assert reason.detail == "Sag 27.12.04-P20-1-24 tager ikke imod journalnotater."
+    assert decision.calculation is None, "nothing to register: the calculation cannot reach the case"
+    assert decide(make_case(case_state="open")).outcome is Outcome.CALCULATED
+    assert decide(make_case(case_state=None)).outcome is Outcome.CALCULATED  # not looked up: nothing checked
+
+
+def test_a_closed_case_is_reported_after_the_other_reasons_and_instead_of_a_large_change():
+    decision = decide(make_case(case_state="closed", payment_month="2025-06", income_lines=[]))
+    assert decision.codes == ("NO_WAGE", "NO_RATE_TABLE", "CASE_CLOSED")
+    large = decide(make_case(case_state="closed", previous_subsidy="1000.00"), change_threshold="0.25")
+    assert large.codes == ("CASE_CLOSED",)
+    assert decide(make_case(case_state="closed", payment_status="approved")).outcome is Outcome.ALREADY_HANDLED
+
+
+def test_a_case_number_the_esdh_does_not_have_for_the_citizen_is_missing_master_data():
+    reason = manual(decide(make_case(case_state="not_found")), ManualReason.MISSING_MASTER_DATA)
+    assert reason.detail == "Mangler eller er ugyldig: sagsnummer (findes ikke blandt borgerens sager i ESDH)."
 
 
 def test_a_cpr_number_never_reaches_a_message():
