@@ -225,7 +225,7 @@ class Note:
 
 @dataclass
 class ExpectedOutcome:
-    """What a correct robot does with one fleksløntilskud payment (see reasons.Outcome / reasons.Reason)."""
+    """What a correct robot does with one fleksløntilskud payment (see reasons.CaseOutcome / reasons.Reason)."""
 
     payment_id: str
     cpr: str

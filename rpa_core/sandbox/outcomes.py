@@ -28,7 +28,7 @@ from rpa_core.sandbox.model import (
     Payment,
 )
 from rpa_core.sandbox.rates import RateTable
-from rpa_core.sandbox.reasons import REASON_TEXTS, Outcome, Reason
+from rpa_core.sandbox.reasons import REASON_TEXTS, CaseOutcome, Reason
 
 ZERO = Decimal("0.00")
 CORRECTABLE_FIELDS = ("0057", "0197", "0198")  # a negative amount here is a correction a caseworker must see
@@ -66,7 +66,7 @@ def assess(
     case_number = master.case_number if master else None
     if payment.status == APPROVED:
         return ExpectedOutcome(
-            payment.payment_id, payment.cpr, case_number, Outcome.ALREADY_HANDLED.value, [], None, None,
+            payment.payment_id, payment.cpr, case_number, CaseOutcome.ALREADY_HANDLED.value, [], None, None,
             None, _str(payment.previous_subsidy), scenario,
         )  # fmt: skip
     reasons: list[Reason] = []
@@ -109,7 +109,7 @@ def assess(
         calculation = calc.to_json()
         registration = {k: str(v) for k, v in reg.items()} | {"subsidy": str(calc.subsidy)}
 
-    outcome = Outcome.MANUAL if reasons else Outcome.CALCULATED
+    outcome = CaseOutcome.MANUAL if reasons else CaseOutcome.CALCULATED
     return ExpectedOutcome(
         payment_id=payment.payment_id,
         cpr=payment.cpr,

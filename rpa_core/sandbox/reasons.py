@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Outcome(StrEnum):
+class CaseOutcome(StrEnum):
     """What the robot should do with a pending payment."""
 
     CALCULATED = "CALCULATED"  # register the income and the subsidy, approve, write a journal note

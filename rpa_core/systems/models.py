@@ -74,6 +74,16 @@ class Case(_Model):
     is_open: bool = Field(True, description="whether the case accepts journal notes")
 
 
+REFERENCE_OPEN_STATUS = "Åben"  # the reference ESDH (the sandbox) takes notes on an open case only
+
+
+def reference_case(case_number: str, *, title: str = "", cpr: str = "", kind: str = "", status: str = "") -> Case:
+    """A case of the reference ESDH: open, and so taking notes, when its status is "Åben"."""
+    return Case(
+        case_number=case_number, title=title, cpr=cpr, kind=kind, status=status, is_open=status == REFERENCE_OPEN_STATUS
+    )
+
+
 class JournalNote(_Model):
     """A note on a case."""
 

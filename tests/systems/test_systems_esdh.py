@@ -33,6 +33,7 @@ def test_web_and_api_find_and_read_the_same_cases_and_notes(systems, sandbox) ->
     assert cases == api.find_cases(cpr)
     assert {c.case_number for c in cases} == {open_case, closed_case}
     assert all(c.cpr == cpr for c in cases)
+    assert {c.case_number: c.is_open for c in cases} == {open_case: True, closed_case: False}, "only open takes notes"
     for number in (open_case, closed_case):
         assert web.get_case(number) == api.get_case(number) == next(c for c in cases if c.case_number == number)
         notes = web.journal_notes(number)

@@ -33,7 +33,6 @@ DEFAULT_COLUMNS = {
     "loenloft": "Lønloft (kr./md.)",
 }
 # Case statuses that take no journal notes, for a case system whose adapter does not say (``is_open``).
-CLOSED_CASE_STATUSES = frozenset({"afsluttet", "lukket", "arkiveret", "closed"})
 REGISTRATION_FIELDS = {"wage": "0057", "own_pension": "0197", "employer_pension": "0198", "hours": "0096"}
 HOLIDAY_PAY_FIELD = "0098"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -107,9 +106,8 @@ def case_number(row: Mapping[str, Any] | None, columns: Mapping[str, str] | None
 
 
 def case_is_open(case: Any) -> bool:
-    """Whether an ESDH case takes journal notes: its ``is_open``, and a status that is not a closed one."""
-    status = str(_get(case, "status") or "").strip().lower()
-    return bool(_get(case, "is_open", True)) and status not in CLOSED_CASE_STATUSES
+    """Whether an ESDH case takes journal notes: the case system's adapter says so (``is_open``)."""
+    return bool(_get(case, "is_open", True))
 
 
 def case_state(cases: Iterable[Any], number: str | None) -> CaseState | None:

@@ -70,8 +70,8 @@ class CaseState(StrEnum):
     NOT_FOUND = "not_found"  # the case number is not among the citizen's cases (MISSING_MASTER_DATA)
 
 
-class Outcome(StrEnum):
-    """What the robot does with the payment."""
+class CaseOutcome(StrEnum):
+    """What the robot does with the payment: the case's outcome (not the work item's, rpa_core.queue.Outcome)."""
 
     CALCULATED = "CALCULATED"
     MANUAL = "MANUAL"
@@ -122,7 +122,7 @@ class FlexCase(_Model):
 class Decision:
     """The outcome for one payment, with the calculation when there is one and the reasons when manual."""
 
-    outcome: Outcome
+    outcome: CaseOutcome
     payment_month: Month
     calculation: Calculation | None = None
     reasons: tuple[ManualHandling, ...] = ()
@@ -130,9 +130,9 @@ class Decision:
     @property
     def code(self) -> str | None:
         """The primary reason code when MANUAL, "ALREADY_HANDLED" when already handled, else None."""
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             return self.reasons[0].code.value
-        return Outcome.ALREADY_HANDLED.value if self.outcome is Outcome.ALREADY_HANDLED else None
+        return CaseOutcome.ALREADY_HANDLED.value if self.outcome is CaseOutcome.ALREADY_HANDLED else None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -143,9 +143,9 @@ class Decision:
     def message(self) -> str:
         """One Danish line for the work queue: the result, or the reason(s) for manual handling."""
         month = self.payment_month.danish()
-        if self.outcome is Outcome.ALREADY_HANDLED:
+        if self.outcome is CaseOutcome.ALREADY_HANDLED:
             return f"Udbetalingen for {month} er allerede registreret eller godkendt; robotten har intet skrevet."
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             others = self.codes[1:]
             return self.reasons[0].message + (f" Øvrige årsager: {', '.join(others)}." if others else "")
         assert self.calculation is not None
@@ -159,7 +159,7 @@ class Decision:
 
     def raise_for_manual(self) -> None:
         """Raise the primary ``ManualHandling`` when the outcome is MANUAL; otherwise do nothing."""
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             raise self.reasons[0]
 
 
@@ -276,7 +276,7 @@ def decide(
         raise ValueError(f"change_threshold must be a share of 0 or more (e.g. 0.25), got {threshold}")
     month = case.payment_month
     if case.payment_status in (PaymentStatus.REGISTERED, PaymentStatus.APPROVED):
-        return Decision(Outcome.ALREADY_HANDLED, month)
+        return Decision(CaseOutcome.ALREADY_HANDLED, month)
 
     rates = rates if rates is not None else RateTable.default()
     reasons = _master_data_reasons(case.master_data, case.case_state) + _income_reasons(case)
@@ -287,7 +287,7 @@ def decide(
     closed = _case_closed(case)
     reasons += [closed] if closed is not None else []
     if reasons:
-        return Decision(Outcome.MANUAL, month, reasons=tuple(reasons))
+        return Decision(CaseOutcome.MANUAL, month, reasons=tuple(reasons))
     income = income_basis(case.income_lines)
     assert case.master_data.loenloft is not None  # checked above
     calc = calculate_flexloentilskud(
@@ -301,5 +301,5 @@ def decide(
     if threshold is not None and case.previous_subsidy is not None:
         reason = _large_change(calc, case.previous_subsidy, threshold)
         if reason is not None:
-            return Decision(Outcome.MANUAL, month, calculation=calc, reasons=(reason,))
-    return Decision(Outcome.CALCULATED, month, calculation=calc)
+            return Decision(CaseOutcome.MANUAL, month, calculation=calc, reasons=(reason,))
+    return Decision(CaseOutcome.CALCULATED, month, calculation=calc)

@@ -78,12 +78,11 @@ Hand To Caseworker
     Fail If Manual Handling    ${decision}
 
 Pay And Journalise
-    [Documentation]    Register, approve, journal note: each step once, even across retries. The amount being
-    ...    registered is written ahead on the item with ``progress`` (``subsidy``); the result says what was done.
+    [Documentation]    Register, approve, journal note: each step once, even across retries (``progress`` is
+    ...    written ahead on the item); the result says what was done.
     [Arguments]    ${payment}    ${lines}    ${case}    ${decision}    ${progress}
     ${registration}    Registration For Payment    ${lines}    ${decision.calculation.subsidy}
     IF    not ${progress.get('registered', False)}
-        Set Work Item Variable    subsidy    ${registration}[subsidy]
         Record Progress    ${progress}    registering
         IF    '${payment.status}' == 'PENDING'
             Register Income And Subsidy    ${payment.payment_id}    &{registration}

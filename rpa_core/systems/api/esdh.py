@@ -7,13 +7,13 @@ from typing import Any
 from urllib.parse import quote
 
 from rpa_core.systems.api.client import ApiAdapter
-from rpa_core.systems.models import Case, JournalNote
+from rpa_core.systems.models import Case, JournalNote, reference_case
 from rpa_core.systems.retry import find_note
 
 
 def _case(data: dict[str, Any]) -> Case:
-    return Case(
-        case_number=data["case_number"],
+    return reference_case(
+        data["case_number"],
         title=data.get("title", ""),
         cpr=data.get("cpr", ""),
         kind=data.get("kind", ""),

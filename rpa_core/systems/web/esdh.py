@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from rpa_core.systems.models import Case, JournalNote
+from rpa_core.systems.models import Case, JournalNote, reference_case
 from rpa_core.systems.retry import TransientError, find_note
 from rpa_core.systems.web.base import WebAdapter
 from rpa_core.systems.web.selectors import esdh as sel
@@ -47,8 +47,8 @@ class EsdhWeb(WebAdapter):
             self.fill(sel.CPR, cpr)
             self.click_through(sel.SEARCH_BUTTON, ready=sel.CASES_TABLE)
             return [
-                Case(
-                    case_number=row["data"]["caseNumber"],
+                reference_case(
+                    row["data"]["caseNumber"],
                     title=row["cells"][sel.ROW_TITLE]["text"],
                     cpr=cpr,
                     kind=row["data"].get("kind", ""),
@@ -73,7 +73,7 @@ class EsdhWeb(WebAdapter):
             )  # fmt: skip
             if not number:
                 raise TransientError("the case page is incomplete", code="NOT_RENDERED")
-            return Case(case_number=number, title=title or "", cpr=cpr or "", kind=kind or "", status=status or "")
+            return reference_case(number, title=title or "", cpr=cpr or "", kind=kind or "", status=status or "")
 
         return self.run("get_case", attempt)
 

@@ -49,7 +49,7 @@ def test_payment_the_robot_began_to_register_is_finished_not_skipped():
 
 
 OPEN_CASE = {"case_number": "FJ-1", "kind": "FLEKSJOB", "status": "Åben", "is_open": True}
-CLOSED_OTHER = {"case_number": "SD-1", "kind": "SYGEDAGPENGE", "status": "Afsluttet", "is_open": True}
+CLOSED_OTHER = {"case_number": "SD-1", "kind": "SYGEDAGPENGE", "status": "Afsluttet", "is_open": False}
 
 
 @pytest.mark.parametrize(
@@ -57,8 +57,8 @@ CLOSED_OTHER = {"case_number": "SD-1", "kind": "SYGEDAGPENGE", "status": "Afslut
     [
         (None, None, None),  # not looked up: nothing is checked
         ([CLOSED_OTHER, OPEN_CASE], "open", None),
-        ([{**OPEN_CASE, "status": "Afsluttet"}], "closed", "CASE_CLOSED"),  # the status, when is_open is not set
-        ([{**OPEN_CASE, "is_open": False}], "closed", "CASE_CLOSED"),  # is_open, whatever the status says
+        ([{**OPEN_CASE, "status": "Afsluttet", "is_open": False}], "closed", "CASE_CLOSED"),
+        ([{**OPEN_CASE, "is_open": False}], "closed", "CASE_CLOSED"),  # the adapter's is_open, whatever the text
         ([CLOSED_OTHER], "not_found", "MISSING_MASTER_DATA"),  # the row's case is not the citizen's
     ],
 )
@@ -72,7 +72,7 @@ def test_a_closed_case_is_not_looked_up_without_a_case_number():
     row = {**ROW, "Sagsnummer": " "}
     assert case_data.case_number(row) is None and case_data.case_number(None) is None
     assert case_data.case_number(ROW) == "FJ-1"
-    case = case_data.fleksloen_case(PAYMENT, [WAGE], row, cases=[{**OPEN_CASE, "status": "Afsluttet"}])
+    case = case_data.fleksloen_case(PAYMENT, [WAGE], row, cases=[{**OPEN_CASE, "is_open": False}])
     assert case["case_state"] is None and decide(case).codes == ("MISSING_MASTER_DATA",)
 
 

@@ -7,12 +7,12 @@ from decimal import Decimal as D
 import pytest
 from flexloen import (
     TEXTS_DA,
+    CaseOutcome,
     Decision,
     FlexCase,
     ManualHandling,
     ManualReason,
     Month,
-    Outcome,
     RateTable,
     decide,
     income_basis,
@@ -52,7 +52,7 @@ def test_clean_case_is_calculated_without_the_subsidy_line():
     # L = 13.440 (the 0083 line is not wage); S = 19.952 - 0,30 * 13.440 = 15.920,00 (as worked by hand in
     # the calculation tests)
     decision = decide(make_case(), change_threshold="0.25")
-    assert decision.outcome is Outcome.CALCULATED
+    assert decision.outcome is CaseOutcome.CALCULATED
     assert decision.code is None and decision.reasons == ()
     assert decision.calculation.income_basis == D("13440.00")
     assert decision.calculation.income_month == Month(2024, 3)
@@ -71,7 +71,7 @@ def test_income_type_83_written_without_leading_zeros_is_still_excluded():
 def test_already_registered_or_approved_is_done_not_an_error(status):
     # Even a case with every problem is left alone once the payment is registered: never pay twice.
     decision = decide(make_case(payment_status=status, income_lines=[], master_data={}))
-    assert decision.outcome is Outcome.ALREADY_HANDLED
+    assert decision.outcome is CaseOutcome.ALREADY_HANDLED
     assert decision.code == "ALREADY_HANDLED"
     assert decision.calculation is None and decision.journal_note is None
     assert "allerede registreret eller godkendt" in decision.message
@@ -79,7 +79,7 @@ def test_already_registered_or_approved_is_done_not_an_error(status):
 
 
 def manual(decision: Decision, code: ManualReason) -> ManualHandling:
-    assert decision.outcome is Outcome.MANUAL
+    assert decision.outcome is CaseOutcome.MANUAL
     assert decision.code == code.value
     reason = decision.reasons[0]
     assert reason.code is code
@@ -182,7 +182,7 @@ def test_profile_rates_remove_the_no_rate_reason():
     rates = RateTable.default().with_overrides({2025: {"max": "20000", "threshold": "16000", "source": "profil"}})
     decision = decide(make_case(payment_month="2025-02"), rates=rates)
     # L = 13.440; R = 0,30 * 13.440 = 4.032; S = 20.000 - 4.032 = 15.968,00
-    assert decision.outcome is Outcome.CALCULATED
+    assert decision.outcome is CaseOutcome.CALCULATED
     assert decision.calculation.subsidy == D("15968.00")
 
 
@@ -206,12 +206,12 @@ def test_large_change(previous, large):
         assert decision.calculation.subsidy == D("15920.00")  # the caseworker sees the calculation
         assert "15.920,00 kr." in reason.detail and "25 %" in reason.detail
     else:
-        assert decision.outcome is Outcome.CALCULATED
+        assert decision.outcome is CaseOutcome.CALCULATED
 
 
 def test_no_previous_subsidy_or_no_threshold_means_no_large_change_check():
-    assert decide(make_case(previous_subsidy=None), change_threshold="0.25").outcome is Outcome.CALCULATED
-    assert decide(make_case(previous_subsidy="100.00")).outcome is Outcome.CALCULATED
+    assert decide(make_case(previous_subsidy=None), change_threshold="0.25").outcome is CaseOutcome.CALCULATED
+    assert decide(make_case(previous_subsidy="100.00")).outcome is CaseOutcome.CALCULATED
 
 
 def test_negative_threshold_is_refused():
@@ -258,8 +258,8 @@ def test_a_closed_case_goes_to_a_caseworker_before_anything_is_paid():
     reason = manual(decision, ManualReason.CASE_CLOSED)
     assert reason.detail == "Sag 27.12.04-P20-1-24 tager ikke imod journalnotater."
     assert decision.calculation is None, "nothing to register: the calculation cannot reach the case"
-    assert decide(make_case(case_state="open")).outcome is Outcome.CALCULATED
-    assert decide(make_case(case_state=None)).outcome is Outcome.CALCULATED  # not looked up: nothing checked
+    assert decide(make_case(case_state="open")).outcome is CaseOutcome.CALCULATED
+    assert decide(make_case(case_state=None)).outcome is CaseOutcome.CALCULATED  # not looked up: nothing checked
 
 
 def test_a_closed_case_is_reported_after_the_other_reasons_and_instead_of_a_large_change():
@@ -267,7 +267,7 @@ def test_a_closed_case_is_reported_after_the_other_reasons_and_instead_of_a_larg
     assert decision.codes == ("NO_WAGE", "NO_RATE_TABLE", "CASE_CLOSED")
     large = decide(make_case(case_state="closed", previous_subsidy="1000.00"), change_threshold="0.25")
     assert large.codes == ("CASE_CLOSED",)
-    assert decide(make_case(case_state="closed", payment_status="approved")).outcome is Outcome.ALREADY_HANDLED
+    assert decide(make_case(case_state="closed", payment_status="approved")).outcome is CaseOutcome.ALREADY_HANDLED
 
 
 def test_a_case_number_the_esdh_does_not_have_for_the_citizen_is_missing_master_data():
@@ -303,3 +303,25 @@ def test_the_sandbox_checks_the_same_reasons_in_the_same_order():
     from rpa_core.sandbox.reasons import Reason
 
     assert [r.value for r in Reason] == [r.value for r in ManualReason]
+
+
+def test_the_decision_reports_every_reason_it_finds_in_the_codes_order():
+    """Through decide() itself: a case with every reason that can come together, reported in ManualReason's order
+    (the order the sandbox shares), so reordering the checks fails here and not only in the enum."""
+    lines = [
+        line("0057", "9000.00"),
+        line("0057", "-500.00", cvr="87654321"),  # a second employer's correction
+        line("0057", "1000.00", cvr=MUNICIPALITY, kind="sickness_benefit"),
+        line("0057", "1000.00", cvr=MUNICIPALITY, kind="maternity_benefit"),
+        line("0057", "0.00", kind="unpaid_holiday"),
+    ]
+    case = make_case(
+        payment_month="2025-06",  # income May 2025: no confirmed rates
+        income_lines=lines,
+        master_data={"loenloft": "30000", "pension_rate": "0.1"},  # no case number
+    )
+    decision = decide(case)
+    found = set(decision.codes)
+    assert found >= {"MISSING_MASTER_DATA", "MULTIPLE_EMPLOYERS", "SICKNESS_BENEFIT", "MATERNITY_BENEFIT"}
+    assert found >= {"UNPAID_HOLIDAY", "INCOME_CORRECTION", "NO_RATE_TABLE"}
+    assert decision.codes == tuple(reason.value for reason in ManualReason if reason.value in found)

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rpa_core.packaging import load_robot
-from rpa_core.queue import list_items
+from rpa_core.queue import latest_attempts, list_items
 from rpa_core.store import open_store
 from rpa_core.systems.api.indkomst import IndkomstApi
 
@@ -79,6 +79,7 @@ def assert_paid_as(sandbox, store_path: Path, month: str, wanted: dict[str, tupl
             for item in list_items(store, queue="flexloen", limit=10_000)
             if item.payload["payment_month"] == month
         }
+        attempts = latest_attempts(store, [item.id for item in items.values()])
     finally:
         store.close()
     payments, expected = sandbox.payments(), sandbox.outcomes()
@@ -86,7 +87,8 @@ def assert_paid_as(sandbox, store_path: Path, month: str, wanted: dict[str, tupl
         item, paid = items.get(pid), payments[pid]
         if outcome == "CALCULATED":
             assert paid["status"] == "APPROVED" and paid["registration"] == expected[pid]["registration"], pid
-            assert item.state == "DONE" and item.payload["subsidy"] == expected[pid]["calculation"]["subsidy"], pid
+            result = attempts[item.id].result
+            assert item.state == "DONE" and result["subsidy"] == expected[pid]["calculation"]["subsidy"], pid
         elif outcome == "MANUAL":
             assert item.state == "BUSINESS_EXCEPTION" and item.last_code == code, (pid, item.last_message)
             assert paid["status"] != "APPROVED" and paid["registration"] is None, pid
