@@ -1,7 +1,7 @@
 """Which files belong to a robot, their digest, and writing files only inside a robot's folder.
 
 A robot's files are everything under its folder except local state and outputs: ``.git/``, ``__pycache__/``,
-``*.pyc``, ``.pytest_cache/`` and a few other caches anywhere; ``.upstream/`` (a fork's merge base), ``local/``
+``*.pyc``, any ``.<tool>_cache/`` (pytest, ruff, Robocop) anywhere; ``.upstream/`` (a fork's merge base), ``local/``
 and ``profiles/`` (a municipality's own), ``.rpa/``, ``runs/`` and ``reports/`` at the top. They are named by
 sorted POSIX paths relative to the folder.
 
@@ -44,10 +44,15 @@ def check_name(name: str, where: str) -> str:
     return name
 
 
+def _excluded_anywhere(part: str) -> bool:
+    """A folder that is a tool's state wherever it lies: ``.git``, ``__pycache__``, any ``.<tool>_cache``."""
+    return part in EXCLUDED_ANYWHERE or (part.startswith(".") and part.endswith("_cache"))
+
+
 def is_robot_file(name: str) -> bool:
     """Whether ``name`` (a relative POSIX path) belongs to the robot's files."""
     parts = name.split("/")
-    if parts[0] in EXCLUDED_AT_TOP or any(part in EXCLUDED_ANYWHERE for part in parts):
+    if parts[0] in EXCLUDED_AT_TOP or any(_excluded_anywhere(part) for part in parts):
         return False
     return not name.endswith(EXCLUDED_SUFFIXES)
 
@@ -64,7 +69,7 @@ def robot_files(root: Path, *, where: str | None = None) -> list[str]:
                 keep = collect and is_robot_file(name)
                 if collect and not keep and name != "profiles":  # profiles/ is read too: checked, not collected
                     continue
-                if not collect and (entry.name in EXCLUDED_ANYWHERE or name.endswith(EXCLUDED_SUFFIXES)):
+                if not collect and (_excluded_anywhere(entry.name) or name.endswith(EXCLUDED_SUFFIXES)):
                     continue
                 mode = entry.stat(follow_symlinks=False).st_mode
                 if stat.S_ISLNK(mode):

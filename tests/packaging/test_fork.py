@@ -75,6 +75,18 @@ def test_fork_from_a_folder_copies_the_robot_keeps_its_snapshot_and_seals_upstre
     assert made.next_command == f"rpa robot check {dest} --profile syddjurs"
 
 
+def test_tool_caches_are_not_robot_files(tmp_path):
+    source = copy_flexloen(tmp_path / "skanderborg")
+    for cache in (".robocop_cache", "tasks/.mypy_cache", ".pytest_cache"):
+        (source / cache).mkdir(parents=True, exist_ok=True)
+        (source / cache / "state.bin").write_bytes(b"\x00tool state")
+    (source / ".gitignore").write_text("reports/\n", encoding="utf-8")
+    fork(str(source), tmp_path / "syddjurs", municipality="Syddjurs Kommune")
+    copied = {path.relative_to(tmp_path / "syddjurs").as_posix() for path in (tmp_path / "syddjurs").rglob("*")}
+    assert not any("_cache" in path for path in copied)
+    assert ".gitignore" in copied, "a robot's own dotfiles are its files"
+
+
 def test_the_new_profile_leaves_the_source_municipalitys_values_undecided(tmp_path):
     dest = tmp_path / "syddjurs"
     fork(str(FLEXLOEN), dest, "Syddjurs Kommune")

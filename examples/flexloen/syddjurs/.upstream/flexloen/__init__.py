@@ -13,12 +13,13 @@ from flexloen.months import Month
 from flexloen.rates import CONFIRMED_RATES, Rate, RateTable, RateTableError
 from flexloen.reasons import TEXTS_DA, ManualHandling, ManualReason
 from flexloen.rules import (
+    CaseOutcome,
+    CaseState,
     Decision,
     FlexCase,
     IncomeKind,
     IncomeLine,
     MasterData,
-    Outcome,
     PaymentStatus,
     decide,
     income_basis,
@@ -28,6 +29,8 @@ __all__ = [
     "CONFIRMED_RATES",
     "TEXTS_DA",
     "Calculation",
+    "CaseOutcome",
+    "CaseState",
     "Decision",
     "Explanation",
     "FlexCase",
@@ -38,7 +41,6 @@ __all__ = [
     "ManualReason",
     "MasterData",
     "Month",
-    "Outcome",
     "PaymentStatus",
     "Rate",
     "RateTable",

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flexloen.months import Month
-from flexloen.rules import IncomeKind
+from flexloen.rules import CaseState, IncomeKind
 
 # The income register's line kinds and what they are to the rules.
 KINDS = {
@@ -32,6 +32,7 @@ DEFAULT_COLUMNS = {
     "pension_rate": "Pensionssats (%)",
     "loenloft": "Lønloft (kr./md.)",
 }
+# Case statuses that take no journal notes, for a case system whose adapter does not say (``is_open``).
 REGISTRATION_FIELDS = {"wage": "0057", "own_pension": "0197", "employer_pension": "0198", "hours": "0096"}
 HOLIDAY_PAY_FIELD = "0098"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -96,6 +97,29 @@ def find_master_row(rows: Sequence[Mapping[str, Any]], cpr: str, columns: Mappin
     return None
 
 
+def case_number(row: Mapping[str, Any] | None, columns: Mapping[str, str] | None = None) -> str | None:
+    """The master data's case number for the citizen (None: no row or no case number)."""
+    number = master_data(row, columns).get("case_id")
+    if number is None:
+        return None
+    return str(number).strip() or None
+
+
+def case_is_open(case: Any) -> bool:
+    """Whether an ESDH case takes journal notes: the case system's adapter says so (``is_open``)."""
+    return bool(_get(case, "is_open", True))
+
+
+def case_state(cases: Iterable[Any], number: str | None) -> CaseState | None:
+    """The state of case ``number`` among the citizen's ``cases`` (from the ESDH); None without a number."""
+    if not number:
+        return None
+    for case in cases:
+        if str(_get(case, "case_number") or "").strip() == number:
+            return CaseState.OPEN if case_is_open(case) else CaseState.CLOSED
+    return CaseState.NOT_FOUND
+
+
 def fleksloen_case(
     payment: Any,
     lines: Iterable[Any],
@@ -103,19 +127,25 @@ def fleksloen_case(
     *,
     columns: Mapping[str, str] | None = None,
     registered_by_robot: bool = False,
+    cases: Iterable[Any] | None = None,
 ) -> dict[str, Any]:
     """The case for ``decide``. A payment the robot itself began to register (or approve) in an earlier,
-    interrupted attempt counts as open, so the robot finishes it instead of leaving it half done."""
+    interrupted attempt counts as open, so the robot finishes it instead of leaving it half done.
+
+    ``cases``: the citizen's cases in the ESDH, so the rules see whether the master data's case takes the
+    journal note (None: not looked up, nothing is checked)."""
     status = STATUSES.get(str(_get(payment, "status")), "open")
     if registered_by_robot:
         status = "open"
     previous = _get(payment, "previous_subsidy")
+    state = None if cases is None else case_state(cases, case_number(row, columns))
     return {
         "payment_month": str(_get(payment, "payment_month")),
         "income_lines": rule_income_lines(lines, int(_get(payment, "unpaid_holiday_days", 0) or 0)),
         "master_data": master_data(row, columns),
         "previous_subsidy": None if previous is None else str(previous),
         "payment_status": status,
+        "case_state": None if state is None else state.value,
     }
 
 
@@ -148,18 +178,22 @@ REPORT_COLUMNS = {
 
 
 def report_sheets(items: Sequence[Mapping[str, Any]], share: float, seed: int) -> dict[str, list[list[Any]]]:
-    """The caseworkers' report from the run's work items: processed, manual (with reasons), errors, spot check.
+    """The caseworkers' report from the run's work items (``Get Run Work Items``): processed, manual (with
+    reasons), errors, spot check.
 
-    The report is the one artifact with CPR numbers in full: caseworkers look the citizens up by them.
+    Each item's ``state``, and its latest attempt's ``code``, ``message`` and ``result`` (what the consumer
+    recorded with ``Set Work Item Result``: ``outcome``, ``subsidy``, ``atp``); who and which payment from the
+    payload (``cpr``, ``payment_id``, ``payment_month``). The report is the one artifact with CPR numbers in
+    full: caseworkers look the citizens up by them.
     """
     processed, manual, errors = [], [], []
     for item in items:
         payload = item.get("payload") or {}
         who = [payload.get("cpr", ""), payload.get("payment_id", ""), payload.get("payment_month", "")]
         if item["state"] == "DONE":
-            subsidy, atp = payload.get("subsidy"), payload.get("atp")
-            result = "Godkendt" if payload.get("outcome") == "CALCULATED" else "Allerede behandlet"
-            processed.append([*who, _money(subsidy), _money(atp), result])
+            result = item.get("result") or {}
+            shown = "Godkendt" if result.get("outcome") == "CALCULATED" else "Allerede behandlet"
+            processed.append([*who, _money(result.get("subsidy")), _money(result.get("atp")), shown])
         elif item["state"] == "BUSINESS_EXCEPTION":
             manual.append([*who, item.get("code") or "", item.get("message") or ""])
         else:

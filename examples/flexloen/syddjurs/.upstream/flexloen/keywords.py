@@ -11,9 +11,9 @@ from typing import Any
 from robot.api.deco import keyword, library
 
 from flexloen.calculation import Calculation, calculate_flexloentilskud
-from flexloen.money import to_decimal
+from flexloen.money import format_kr, to_decimal
 from flexloen.rates import RateTable
-from flexloen.reasons import TEXTS_DA, ManualReason
+from flexloen.reasons import TEXTS_DA, ManualHandling, ManualReason
 from flexloen.rules import Decision, decide
 
 
@@ -128,6 +128,22 @@ class FlexloenKeywords:
         as a business exception.
         """
         decision.raise_for_manual()
+
+    @keyword("Fail For Refused Journal Note")
+    def fail_for_refused_journal_note(self, decision: Decision) -> None:
+        """Fail with the business exception ``CASE_CLOSED: ...`` for a payment that is already registered and
+        approved when the ESDH refuses its journal note (the case was closed after the robot checked it).
+
+        The caseworker's text says that the payment is made and only the note is missing, so nobody pays it
+        again; a requeue after the case is reopened writes the note and nothing else.
+        """
+        month = decision.payment_month.danish()
+        amount = f" ({format_kr(decision.calculation.subsidy)})" if decision.calculation is not None else ""
+        raise ManualHandling(
+            ManualReason.CASE_CLOSED,
+            f"Udbetalingen for {month} er registreret og godkendt{amount}, men ESDH afviste journalnotatet, fordi "
+            "sagen er afsluttet. Journalisér beregningen på sagen; udbetal ikke igen.",
+        )
 
     @keyword("Render Journal Note")
     def render_journal_note(self, calculation: Calculation | Decision) -> str:

@@ -36,6 +36,11 @@ class FlexloenProcessKeywords:
         """The citizen's row of the master data given to ``Use Master Data``, or ``None``."""
         return case_data.find_master_row(self._rows, cpr, self._columns)
 
+    @keyword("Master Data Case Number")
+    def master_data_case_number(self, master_row: dict[str, Any] | None) -> str | None:
+        """The case number in the citizen's master-data row, or ``None`` (no row, or no case number)."""
+        return case_data.case_number(master_row, self._columns)
+
     @keyword("Build Fleksløn Case")
     def build_fleksloen_case(
         self,
@@ -43,14 +48,22 @@ class FlexloenProcessKeywords:
         income_lines: list[Any],
         master_row: dict[str, Any] | None,
         registered_by_robot: bool = False,
+        cases: list[Any] | None = None,
     ) -> dict[str, Any]:
         """The case ``Decide Fleksløn Case`` reads, from the payment, the income month's lines and the row.
 
         ``registered_by_robot``: the robot registered this payment in an earlier attempt that was interrupted,
-        so it is finished rather than left as already handled.
+        so it is finished rather than left as already handled. ``cases``: the citizen's cases in the ESDH (from
+        ``Find Cases``), so the rules send a closed case to a caseworker (``CASE_CLOSED``) before anything is
+        paid; ``None``: not looked up.
         """
         return case_data.fleksloen_case(
-            payment, income_lines, master_row, columns=self._columns, registered_by_robot=registered_by_robot
+            payment,
+            income_lines,
+            master_row,
+            columns=self._columns,
+            registered_by_robot=registered_by_robot,
+            cases=cases,
         )
 
     @keyword("Registration For Payment")

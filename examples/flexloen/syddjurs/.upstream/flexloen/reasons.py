@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from rpa_core.errors import BusinessException
 from rpa_core.privacy import mask_cpr
 
 
@@ -22,6 +23,7 @@ class ManualReason(StrEnum):
     UNPAID_HOLIDAY = "UNPAID_HOLIDAY"
     INCOME_CORRECTION = "INCOME_CORRECTION"
     NO_RATE_TABLE = "NO_RATE_TABLE"
+    CASE_CLOSED = "CASE_CLOSED"
     LARGE_CHANGE = "LARGE_CHANGE"
 
 
@@ -58,6 +60,10 @@ TEXTS_DA: dict[ManualReason, str] = {
         "Der er ingen bekræftede satser (maksimalt tilskud og bundgrænse) for indkomståret. Robotten gætter "
         "ikke på en sats: satserne skal indtastes i kommunens profil, og indtil da behandles sagen manuelt."
     ),
+    ManualReason.CASE_CLOSED: (
+        "Sagen i ESDH er afsluttet, så beregningen kan ikke journaliseres på den. Genåbn sagen, eller behandl "
+        "udbetalingen manuelt."
+    ),
     ManualReason.LARGE_CHANGE: (
         "Tilskuddet har ændret sig mere end kommunens grænse i forhold til sidste måneds tilskud. "
         "Kontrollér beregningen, før udbetalingen godkendes."
@@ -65,8 +71,11 @@ TEXTS_DA: dict[ManualReason, str] = {
 }
 
 
-class ManualHandling(Exception):
+class ManualHandling(BusinessException):
     """A business exception: the case must go to a caseworker, with a stable ``code`` and a Danish text.
+
+    Raised in a work item's keywords (``Fail If Manual Handling``), it makes the item BUSINESS_EXCEPTION with
+    ``code`` and ``message``, never retried: the framework's ``BusinessException`` (rpa_core.errors).
 
     ``detail`` is the case-specific part in Danish (amounts, months, which field is missing). It must not
     hold a CPR number; as a safeguard any CPR-shaped number in it is masked (ddmmyy-XXXX).
@@ -75,6 +84,7 @@ class ManualHandling(Exception):
     ROBOT_SUPPRESS_NAME = True  # Robot Framework shows the message without the class name
 
     def __init__(self, code: ManualReason | str, detail: str = "", *, text_da: str | None = None) -> None:
+        # Set before BusinessException.__init__, which remembers the message with this code for the queue.
         self.code = ManualReason(code)
         self.text_da = text_da if text_da is not None else TEXTS_DA[self.code]
         self.detail = mask_cpr(detail.strip())

@@ -1,7 +1,8 @@
 """The decision for one payment: compute it, hand it to a caseworker (and why), or leave it (already handled).
 
 The rules read plain inputs (the income register's lines for the income month, the caseworkers' master
-data, last month's subsidy and the payment's status) and never a CPR number, so no message can hold one.
+data, last month's subsidy, the payment's status and whether the citizen's case in the ESDH takes journal
+notes) and never a CPR number, so no message can hold one.
 """
 
 from __future__ import annotations
@@ -61,8 +62,16 @@ class PaymentStatus(StrEnum):
     APPROVED = "approved"
 
 
-class Outcome(StrEnum):
-    """What the robot does with the payment."""
+class CaseState(StrEnum):
+    """The citizen's case in the ESDH (the master data's case number), as the robot found it before paying."""
+
+    OPEN = "open"  # takes journal notes
+    CLOSED = "closed"  # closed: the calculation cannot be journalised (CASE_CLOSED)
+    NOT_FOUND = "not_found"  # the case number is not among the citizen's cases (MISSING_MASTER_DATA)
+
+
+class CaseOutcome(StrEnum):
+    """What the robot does with the payment: the case's outcome (not the work item's, rpa_core.queue.Outcome)."""
 
     CALCULATED = "CALCULATED"
     MANUAL = "MANUAL"
@@ -100,6 +109,8 @@ class FlexCase(_Model):
     master_data: MasterData = MasterData()
     previous_subsidy: Money | None = None
     payment_status: PaymentStatus = PaymentStatus.OPEN
+    case_state: CaseState | None = None
+    """The ESDH case of the master data's case number; None: not looked up (no case number, or not asked)."""
 
     @property
     def income_month(self) -> Month:
@@ -111,7 +122,7 @@ class FlexCase(_Model):
 class Decision:
     """The outcome for one payment, with the calculation when there is one and the reasons when manual."""
 
-    outcome: Outcome
+    outcome: CaseOutcome
     payment_month: Month
     calculation: Calculation | None = None
     reasons: tuple[ManualHandling, ...] = ()
@@ -119,9 +130,9 @@ class Decision:
     @property
     def code(self) -> str | None:
         """The primary reason code when MANUAL, "ALREADY_HANDLED" when already handled, else None."""
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             return self.reasons[0].code.value
-        return Outcome.ALREADY_HANDLED.value if self.outcome is Outcome.ALREADY_HANDLED else None
+        return CaseOutcome.ALREADY_HANDLED.value if self.outcome is CaseOutcome.ALREADY_HANDLED else None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -132,9 +143,9 @@ class Decision:
     def message(self) -> str:
         """One Danish line for the work queue: the result, or the reason(s) for manual handling."""
         month = self.payment_month.danish()
-        if self.outcome is Outcome.ALREADY_HANDLED:
+        if self.outcome is CaseOutcome.ALREADY_HANDLED:
             return f"Udbetalingen for {month} er allerede registreret eller godkendt; robotten har intet skrevet."
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             others = self.codes[1:]
             return self.reasons[0].message + (f" Øvrige årsager: {', '.join(others)}." if others else "")
         assert self.calculation is not None
@@ -148,7 +159,7 @@ class Decision:
 
     def raise_for_manual(self) -> None:
         """Raise the primary ``ManualHandling`` when the outcome is MANUAL; otherwise do nothing."""
-        if self.outcome is Outcome.MANUAL:
+        if self.outcome is CaseOutcome.MANUAL:
             raise self.reasons[0]
 
 
@@ -171,7 +182,7 @@ def income_basis(lines: tuple[IncomeLine, ...]) -> IncomeBasis:
     return IncomeBasis(total(WAGE_FIELD), total(EMPLOYEE_PENSION_FIELD), total(EMPLOYER_PENSION_FIELD))
 
 
-def _master_data_reasons(data: MasterData) -> list[ManualHandling]:
+def _master_data_reasons(data: MasterData, case_state: CaseState | None = None) -> list[ManualHandling]:
     missing = []
     if data.pension_rate is None or data.pension_rate < 0:
         missing.append("pensionssats")
@@ -179,6 +190,8 @@ def _master_data_reasons(data: MasterData) -> list[ManualHandling]:
         missing.append("lønloft")
     if not (data.case_id or "").strip():
         missing.append("sagsnummer")
+    elif case_state is CaseState.NOT_FOUND:
+        missing.append("sagsnummer (findes ikke blandt borgerens sager i ESDH)")
     if not missing:
         return []
     return [ManualHandling(ManualReason.MISSING_MASTER_DATA, f"Mangler eller er ugyldig: {', '.join(missing)}.")]
@@ -221,6 +234,13 @@ def _income_reasons(case: FlexCase) -> list[ManualHandling]:
     return reasons
 
 
+def _case_closed(case: FlexCase) -> ManualHandling | None:
+    if case.case_state is not CaseState.CLOSED:
+        return None
+    number = (case.master_data.case_id or "").strip()
+    return ManualHandling(ManualReason.CASE_CLOSED, f"Sag {number} tager ikke imod journalnotater.")
+
+
 def _large_change(calc: Calculation, previous: Decimal, threshold: Decimal) -> ManualHandling | None:
     change = abs(calc.subsidy - previous)
     limit = threshold * previous
@@ -242,10 +262,12 @@ def decide(
     """Decide one payment. Never raises for a business reason: a manual case is a MANUAL decision.
 
     Order: already registered or approved -> ALREADY_HANDLED (nothing else is checked, nothing is written);
-    then master data, wage, employers, benefits, corrections and the rate of the income year (NO_RATE_TABLE),
-    all found reasons reported in that order; then the calculation; then LARGE_CHANGE, when the profile sets
-    ``change_threshold`` (a share, e.g. "0.25") and there is a previous subsidy: |S - previous| above
-    ``change_threshold * previous`` (so after a previous subsidy of 0, any subsidy above 0 is a large change).
+    then master data (a case number the ESDH does not have among the citizen's cases is missing master data),
+    wage, employers, benefits, corrections, the rate of the income year (NO_RATE_TABLE) and the ESDH case
+    (CASE_CLOSED: a case that takes no journal notes, since a payment without its calculation on the case is
+    not to be made), all found reasons reported in that order; then the calculation; then LARGE_CHANGE, when
+    the profile sets ``change_threshold`` (a share, e.g. "0.25") and there is a previous subsidy: |S - previous|
+    above ``change_threshold * previous`` (so after a previous subsidy of 0, any subsidy above 0 is a large change).
     A MANUAL decision for LARGE_CHANGE carries the calculation, so the caseworker can check it.
     """
     case = case if isinstance(case, FlexCase) else FlexCase.model_validate(case)
@@ -254,16 +276,18 @@ def decide(
         raise ValueError(f"change_threshold must be a share of 0 or more (e.g. 0.25), got {threshold}")
     month = case.payment_month
     if case.payment_status in (PaymentStatus.REGISTERED, PaymentStatus.APPROVED):
-        return Decision(Outcome.ALREADY_HANDLED, month)
+        return Decision(CaseOutcome.ALREADY_HANDLED, month)
 
     rates = rates if rates is not None else RateTable.default()
-    reasons = _master_data_reasons(case.master_data) + _income_reasons(case)
+    reasons = _master_data_reasons(case.master_data, case.case_state) + _income_reasons(case)
     try:
         rates.for_year(case.income_month.year)
     except ManualHandling as reason:  # NO_RATE_TABLE
         reasons.append(reason)
+    closed = _case_closed(case)
+    reasons += [closed] if closed is not None else []
     if reasons:
-        return Decision(Outcome.MANUAL, month, reasons=tuple(reasons))
+        return Decision(CaseOutcome.MANUAL, month, reasons=tuple(reasons))
     income = income_basis(case.income_lines)
     assert case.master_data.loenloft is not None  # checked above
     calc = calculate_flexloentilskud(
@@ -277,5 +301,5 @@ def decide(
     if threshold is not None and case.previous_subsidy is not None:
         reason = _large_change(calc, case.previous_subsidy, threshold)
         if reason is not None:
-            return Decision(Outcome.MANUAL, month, calculation=calc, reasons=(reason,))
-    return Decision(Outcome.CALCULATED, month, calculation=calc)
+            return Decision(CaseOutcome.MANUAL, month, calculation=calc, reasons=(reason,))
+    return Decision(CaseOutcome.CALCULATED, month, calculation=calc)
