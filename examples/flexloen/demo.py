@@ -53,7 +53,7 @@ def print_summary(result, store, mailbox) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rpa_core.queue import latest_attempts, list_items
+    from rpa_core.queue import ItemState, latest_attempts, list_items
 
     console = Console()
     items = list_items(store, queue="flexloen", run_id=result.run_id, limit=100_000)
@@ -63,13 +63,13 @@ def print_summary(result, store, mailbox) -> None:
     # What the robot did with each item is its latest attempt's result (Set Work Item Result in the consumer).
     attempts = latest_attempts(store, [item.id for item in items])
     results = {item_id: attempt.result or {} for item_id, attempt in attempts.items()}
-    outcomes = Counter(results.get(i.id, {}).get("outcome", "DONE") for i in items if i.state.value == "DONE")
+    outcomes = Counter(results.get(i.id, {}).get("outcome") for i in items if i.state is ItemState.DONE)
     table.add_row("approved and journalised", str(outcomes.get("CALCULATED", 0)))
     table.add_row("already handled (nothing written)", str(outcomes.get("ALREADY_HANDLED", 0)))
-    reasons = Counter(item.last_code for item in items if item.state.value == "BUSINESS_EXCEPTION")
+    reasons = Counter(item.last_code for item in items if item.state is ItemState.BUSINESS_EXCEPTION)
     for code, count in sorted(reasons.items()):
         table.add_row(f"manual: {code}", str(count))
-    errors = sum(1 for item in items if item.state.value not in ("DONE", "BUSINESS_EXCEPTION"))
+    errors = sum(1 for item in items if not item.state.ok)
     table.add_row("errors", str(errors), style="red" if errors else None)
     console.print(table)
     reports = sorted((result.artifacts_dir.parent.parent / "reports").rglob("*.xlsx"))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flexloen.months import Month
 from flexloen.rules import CaseState, IncomeKind
+from rpa_core.queue import ItemState
 
 # The income register's line kinds and what they are to the rules.
 KINDS = {
@@ -190,11 +191,11 @@ def report_sheets(items: Sequence[Mapping[str, Any]], share: float, seed: int) -
     for item in items:
         payload = item.get("payload") or {}
         who = [payload.get("cpr", ""), payload.get("payment_id", ""), payload.get("payment_month", "")]
-        if item["state"] == "DONE":
+        if item["state"] == ItemState.DONE:
             result = item.get("result") or {}
             shown = "Godkendt" if result.get("outcome") == "CALCULATED" else "Allerede behandlet"
             processed.append([*who, _money(result.get("subsidy")), _money(result.get("atp")), shown])
-        elif item["state"] == "BUSINESS_EXCEPTION":
+        elif item["state"] == ItemState.BUSINESS_EXCEPTION:
             manual.append([*who, item.get("code") or "", item.get("message") or ""])
         else:
             errors.append([*who, item["state"], item.get("attempts", 0), item.get("message") or ""])
