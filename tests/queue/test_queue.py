@@ -57,7 +57,8 @@ def test_release_done_and_business_exception_are_final(store):
 
 
 def test_application_errors_are_retried_with_backoff_then_abandoned(store):
-    queue = WorkQueue(store, "q", FAST)
+    # A backoff a loaded machine cannot outrun between a release and the next claim (0.05 s could be).
+    queue = WorkQueue(store, "q", QueuePolicy(max_attempts=3, backoff_seconds=0.4, lease_seconds=30))
     item, _ = queue.create("a")
     for attempt in (1, 2):
         claimed = queue.claim("w")
@@ -65,7 +66,7 @@ def test_application_errors_are_retried_with_backoff_then_abandoned(store):
         assert queue.release(item.id, "w", Outcome.APPLICATION_ERROR, message="timeout") is ItemState.APPLICATION_ERROR
         assert queue.claim("w") is None, "not before the backoff"
         assert queue.next_wakeup() is not None
-        time.sleep(0.05 * 2**attempt + 0.05)
+        time.sleep(0.4 * 2 ** (attempt - 1) + 0.1)
     queue.claim("w")
     assert queue.release(item.id, "w", Outcome.APPLICATION_ERROR) is ItemState.ABANDONED
     assert queue.next_wakeup() is None
