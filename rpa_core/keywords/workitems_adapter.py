@@ -29,6 +29,7 @@ from typing import Any
 from RPA.Robocorp.WorkItems import BaseAdapter, EmptyQueue, Error, State
 
 from rpa_core import context
+from rpa_core.keywords.items import business_codes
 from rpa_core.privacy import mask_cpr
 from rpa_core.queue import (
     ItemState,
@@ -105,8 +106,7 @@ class QueueAdapter(BaseAdapter):
         self._heartbeats: dict[int, _Heartbeat] = {}
         self._claimed: set[int] = set()  # input items this worker claimed: their writes are fenced by the lease
         self._results: dict[int, dict[str, Any]] = {}
-        codes = os.environ.get(context.BUSINESS_CODES, "")
-        self.business_codes = frozenset(code for code in codes.split(",") if code)
+        self.business_codes = business_codes()
 
     # -------------------------------------------------------------- input side
     def reserve_input(self) -> str:

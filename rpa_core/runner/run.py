@@ -1,8 +1,9 @@
 """A run: a run record, then the robot's steps in order, each in Robot Framework child processes.
 
 A step that takes work items runs on ``workers`` processes at once. A process ends when the queue has nothing
-left for it, or early when a task fails (rpaframework releases the item as an application error); the runner
-then starts another while work remains. The kill switch stops a run after N application errors in a row.
+left for it; a failing item does not end it (``rpa_core.keywords.items`` takes the next one), but a crash or a
+failing suite setup does, and the runner then starts another while work remains. The kill switch stops a run
+after N application errors in a row.
 
 A signal (SIGTERM, SIGINT, SIGHUP; SIGBREAK on Windows) stops a run. Each child leads a process group of its own,
 so a Ctrl-C on the terminal reaches the runner only. The runner's handler only records the signal; the main loop
@@ -59,7 +60,6 @@ STOP_GRACE_SECONDS = 20.0
 STOP_GRACE_VARIABLE = "RPA_STOP_GRACE_SECONDS"
 # A slot whose processes claim nothing this many times in a row while failing is broken, not unlucky.
 MAX_IDLE_FAILURES = 2
-OK_STATES = {ItemState.DONE.value, ItemState.BUSINESS_EXCEPTION.value}
 _LABELS = {
     "SIGINT": "SIGINT (Ctrl-C)",
     "SIGHUP": "SIGHUP (terminal closed)",
@@ -407,7 +407,7 @@ class Runner:
     def _status(counts: dict[str, int], failed_steps: list[str], stop_reason: str | None) -> RunStatus:
         if stop_reason:
             return RunStatus.STOPPED
-        if failed_steps or any(state not in OK_STATES for state in counts):
+        if failed_steps or any(not ItemState(state).ok for state in counts):
             return RunStatus.FAILED
         return RunStatus.SUCCEEDED
 
