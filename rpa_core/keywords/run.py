@@ -11,6 +11,11 @@ A reporter step uses them to tell caseworkers what the consumer did, e.g.::
         Add Report Sheet    Behandlet    ${{["Reference", "Subsidy"]}}    ${rows}
         Save Report Workbook    ${REPORT_DIR}/fleksloen.xlsx
         Send Report Mail    team@kommune.dk    Fleksløn: ${count} behandlet    Rapporten ligger i ...
+
+A mail server that wants encryption and a login (the login from the vault, never from the task files)::
+
+    Library    rpa_core.keywords.run.RunKeywords    smtp_host=smtp.kommune.dk    smtp_port=587
+    ...        smtp_security=starttls    smtp_credential=smtp
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from typing import Any
 from robot.api.deco import keyword, library
 
 from rpa_core import context
+from rpa_core.errors import ConfigError
 from rpa_core.queue import ItemState, latest_attempts, list_items
 from rpa_core.reporting import MailSettings, Sheet, send_mail, write_workbook
 from rpa_core.store import open_store
+from rpa_core.vault import SecretStore
 
 _ALL = 1_000_000
 
@@ -34,12 +41,54 @@ class RunKeywords:
     """The current run's work items and its reports (Excel workbook, summary mail).
 
     The run is the one the runner started this process for (``RPA_RUN_ID``, ``RPA_STORE_URL``).
-    Library arguments configure mail: ``smtp_host``, ``smtp_port``, ``sender``.
+    Library arguments configure mail:
+
+    - ``smtp_host``, ``smtp_port``, ``sender``: the mail server and the sender's address;
+    - ``smtp_security``: ``none`` (plain, e.g. a relay on port 25), ``starttls`` (upgrade, usually port 587) or
+      ``ssl`` (TLS from the first byte, usually port 465). Certificates and the host name are always verified;
+    - ``smtp_ca_file``: a PEM file of CA certificates trusted besides the system's (a municipality's own CA);
+    - ``smtp_credential``: the name of the vault secret with ``username`` and ``password`` for the login; empty:
+      no login. The password is read from the vault when a mail is sent and never appears in a log or message.
+      A login needs ``starttls`` or ``ssl``;
+    - ``smtp_timeout``: seconds to wait for the server to connect and for each of its answers.
+
+    The mail settings are checked when a mail is sent, so a wrong one fails the mail, not the report before it.
     """
 
-    def __init__(self, smtp_host: str = "localhost", smtp_port: int = 25, sender: str = "robot@localhost") -> None:
-        self._mail = MailSettings(host=smtp_host, port=smtp_port, sender=sender)
+    def __init__(
+        self,
+        smtp_host: str = "localhost",
+        smtp_port: int = 25,
+        sender: str = "robot@localhost",
+        smtp_security: str = "none",
+        smtp_credential: str = "",
+        smtp_ca_file: str = "",
+        smtp_timeout: float = 30.0,
+    ) -> None:
+        self._mail: dict[str, Any] = {
+            "host": smtp_host,
+            "port": smtp_port,
+            "sender": sender,
+            "security": smtp_security,
+            "ca_file": smtp_ca_file or None,
+            "timeout": smtp_timeout,
+        }
+        self._credential = smtp_credential.strip()
         self._sheets: list[Sheet] = []
+
+    def _mail_settings(self) -> MailSettings:
+        """The mail settings with the login read from the vault now (only the secret's name is kept)."""
+        username = password = None
+        if self._credential:
+            values = SecretStore().get(self._credential)
+            missing = [key for key in ("username", "password") if not values.get(key)]
+            if missing:
+                raise ConfigError(
+                    f"smtp_credential: the vault secret '{self._credential}' lacks {' and '.join(missing)}; "
+                    "add them to the vault"
+                )
+            username, password = values["username"], values["password"]
+        return MailSettings(username=username, password=password, **self._mail)
 
     @keyword("Get Run Work Items")
     def get_run_work_items(self, queue: str | None = None, states: str | list[str] | None = None) -> list[dict]:
@@ -100,6 +149,11 @@ class RunKeywords:
 
     @keyword("Send Report Mail")
     def send_report_mail(self, to: str | list[str], subject: str, body: str) -> None:
-        """Send a plain-text mail. Refused when the subject or body holds a CPR number."""
+        """Send a plain-text mail to one address or a list, with the library's mail settings.
+
+        Refused when the subject or body holds a CPR number. Fails with one line saying what the server answered
+        and which setting to check when it cannot be reached, does not answer within ``smtp_timeout``, has a
+        certificate that is not trusted, or refuses the login or the mail; the password is never in it.
+        """
         recipients = [to] if isinstance(to, str) else list(to)
-        send_mail(self._mail, recipients, subject, body)
+        send_mail(self._mail_settings(), recipients, subject, body)

@@ -1,16 +1,24 @@
 """Summary e-mails to a team's mailbox over SMTP. A mail never carries a CPR number: one in the subject or
-body is refused, not masked silently, because a mail that needed a CPR was written wrong."""
+body is refused, not masked silently, because a mail that needed a CPR was written wrong.
+
+The connection is plain (``none``), upgraded with ``starttls`` (usually port 587) or TLS from the first byte
+(``ssl``, usually port 465). Certificates are verified with the system's trusted CAs, plus a municipality's own
+CA file when one is given. A login is only sent over an encrypted connection, and the password never appears in
+an error message.
+"""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from rpa_core.errors import ConfigError
 from rpa_core.privacy import contains_cpr
+
+SECURITY_MODES = ("none", "starttls", "ssl")
 
 
 class PersonalDataInMailError(ValueError):
@@ -23,15 +31,45 @@ class MailNotSentError(RuntimeError):
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Where mail goes: SMTP host and port, sender, and whether to use STARTTLS and a login."""
+    """Where mail goes and how: SMTP host and port, sender, security mode, an optional login, CA file, timeout.
+
+    ``security`` is one of ``none``, ``starttls``, ``ssl``; ``ca_file`` names a PEM file of CA certificates trusted
+    besides the system's; ``timeout`` is in seconds, for connecting and for each answer of the server.
+    """
 
     host: str
     port: int = 25
     sender: str = "robot@localhost"
-    starttls: bool = False
+    security: str = "none"
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
+    ca_file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY_MODES:
+            raise ConfigError(
+                f"smtp_security: '{self.security}' is not a security mode; use one of {', '.join(SECURITY_MODES)}"
+            )
+        if not self.timeout > 0:
+            raise ConfigError(f"smtp_timeout: must be a number of seconds above 0, got {self.timeout}")
+        if self.username and self.security == "none":
+            raise ConfigError(
+                "smtp_security: a login needs starttls or ssl; with none the password would cross the network "
+                "unencrypted"
+            )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The context that verifies the server's certificate (and host name): system CAs plus ``ca_file``."""
+        context = ssl.create_default_context()
+        if self.ca_file:
+            try:
+                context.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(
+                    f"smtp_ca_file: cannot read '{self.ca_file}' as PEM CA certificates ({exc})"
+                ) from None
+        return context
 
 
 def build_message(sender: str, to: Sequence[str], subject: str, body: str) -> EmailMessage:
@@ -50,18 +88,92 @@ def build_message(sender: str, to: Sequence[str], subject: str, body: str) -> Em
 
 
 def send_mail(settings: MailSettings, to: Sequence[str], subject: str, body: str) -> EmailMessage:
-    """Send a plain-text mail; returns the message sent. Connection problems raise OSError/smtplib errors."""
+    """Send a plain-text mail; returns the message sent.
+
+    A server that cannot be reached, does not answer within the timeout, is not trusted, or refuses the login or
+    the mail raises MailNotSentError with what it answered and what to check; never with the password.
+    """
     message = build_message(settings.sender, to, subject, body)
+    context = settings.tls_context() if settings.security != "none" else None
+    smtp: smtplib.SMTP | None = None
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
-            if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password or "")
-            smtp.send_message(message)
+        if settings.security == "ssl":
+            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.security == "starttls":
+            smtp.starttls(context=context)
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailNotSentError(
-            f"the mail to {', '.join(to)} was not sent: SMTP server {settings.host}:{settings.port} answered "
-            f"'{exc}'; check the mail settings (host, port, login)"
-        ) from None
+        if smtp is not None:
+            smtp.close()  # no QUIT: a server that did not answer would be waited for a second time
+        raise MailNotSentError(_not_sent(settings, to, exc)) from None
+    _say_goodbye(smtp)
     return message
+
+
+def _say_goodbye(smtp: smtplib.SMTP) -> None:
+    """QUIT and close; the mail is accepted, so a server that hangs up first changes nothing."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        smtp.close()
+
+
+def _not_sent(settings: MailSettings, to: Sequence[str], exc: BaseException) -> str:
+    """What went wrong and what to check, in one line, with the password (should a server echo it) blanked."""
+    answer = " ".join(_answer(exc).split())
+    if settings.password:
+        answer = answer.replace(settings.password, "***")
+    where = f"SMTP server {settings.host}:{settings.port}"
+    # smtplib turns a read that timed out into SMTPServerDisconnected, with the TimeoutError as its context
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        what = f"{where} did not answer within {settings.timeout:g} s"
+        hint = "check smtp_host and smtp_port, or raise smtp_timeout"
+    elif isinstance(exc, ssl.SSLCertVerificationError):
+        what = f"{where} answered with a certificate that is not trusted ('{answer}')"
+        hint = "if the mail server's certificate comes from the municipality's own CA, set smtp_ca_file to its PEM file"
+    elif isinstance(exc, ssl.SSLError):
+        what = f"{where} answered '{answer}' to the TLS handshake"
+        hint = (
+            "smtp_security = ssl needs a port with TLS from the first byte (usually 465); "
+            "for a port that upgrades (usually 587) use starttls"
+        )
+    elif isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in answer.upper():
+        what = f"{where} answered '{answer}'"
+        hint = "the server offers no STARTTLS on this port: check smtp_port, or use smtp_security = ssl"
+    elif isinstance(exc, smtplib.SMTPAuthenticationError):
+        what = f"{where} refused the login of '{settings.username}' ('{answer}')"
+        hint = "check the username and password of the vault secret that smtp_credential names"
+    elif isinstance(exc, smtplib.SMTPNotSupportedError) and settings.username:
+        what = f"{where} answered '{answer}'"
+        hint = "the server takes no login on this connection: check smtp_security, or leave smtp_credential empty"
+    elif isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 530:
+        what = f"{where} answered '{answer}'"
+        hint = (
+            "the server wants encryption first: set smtp_security = starttls (or ssl), and smtp_credential if it "
+            "takes a login"
+            if settings.security == "none" and "TLS" in answer.upper()
+            else "the server wants a login: set smtp_credential to the vault secret with its username and password"
+        )
+    else:
+        what = f"{where} answered '{answer}'"
+        hint = "check the mail settings (smtp_host, smtp_port, smtp_security, smtp_credential)"
+    return f"the mail to {', '.join(to)} was not sent: {what}; {hint}"
+
+
+def _answer(exc: BaseException) -> str:
+    """The server's reply as ``code text`` (smtplib's own str() is a tuple of bytes)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{rcpt}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for rcpt, (code, text) in exc.recipients.items()
+        )
+    return str(exc)

@@ -22,6 +22,7 @@ def test_the_robot_defaults_and_skanderborgs_profile_are_valid():
     assert check_settings(resolve_settings(load_robot(ROBOT_DIR), environ={}, check=False).values) == []
     assert check_settings(resolved()) == []
     assert check_settings(resolved("change_threshold=", "payment_month=2024-11", "mailbox=")) == []
+    assert check_settings(resolved("smtp_security=starttls", "smtp_credential=smtp", "smtp_timeout=10")) == []
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,11 @@ def test_the_robot_defaults_and_skanderborgs_profile_are_valid():
         ("spot_check_share=1.5", "spot_check_share", "from 0 to 1"),
         ("mailbox=fleksjob-team", "mailbox", "e-mail address"),
         ("smtp_port=0", "smtp_port", "1 to 65535"),
+        ("smtp_security=tls", "smtp_security", "none, starttls, ssl"),
+        ("smtp_credential=smtp", "smtp_credential", "needs smtp_security starttls or ssl"),
+        ("smtp_credential=SMTP Login", "smtp_credential", "vault secret's name"),
+        ("smtp_ca_file=no-such-ca.pem", "smtp_ca_file", "existing PEM file"),
+        ("smtp_timeout=0", "smtp_timeout", "above 0"),
     ],
 )
 def test_each_bad_value_is_named_with_what_is_allowed(override, setting, words):

@@ -3,7 +3,8 @@ Documentation    Writes the caseworkers' report (Behandlet, Manuel behandling, F
 ...              team the counts and where the report lies. The report carries CPR numbers, the mail never.
 
 Library          rpa_core.keywords.run.RunKeywords    smtp_host=${smtp_host}    smtp_port=${smtp_port}
-...                  sender=${mail_sender}
+...                  sender=${mail_sender}    smtp_security=${smtp_security}    smtp_credential=${smtp_credential}
+...                  smtp_ca_file=${smtp_ca_file}    smtp_timeout=${smtp_timeout}
 Library          flexloen.process_keywords.FlexloenProcessKeywords
 
 

@@ -7,8 +7,10 @@ is allowed; the framework adds the value and where it came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flexloen.case_data import DEFAULT_COLUMNS
@@ -19,6 +21,8 @@ from flexloen.rates import RateTable, RateTableError
 MODES = ("api", "web")
 URL_SETTINGS = ("ydelse_url", "indkomst_url", "esdh_url")
 REQUIRED_TEXT = ("unit", "grant_type", "master_data_workbook", "report_folder")
+SMTP_SECURITY = ("none", "starttls", "ssl")
+_SECRET_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def check_settings(values: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -45,6 +49,28 @@ def check_settings(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems.append(("mailbox", "must be an e-mail address, or empty for no mail"))
     if not 1 <= values.get("smtp_port", 25) <= 65535:
         problems.append(("smtp_port", "must be a port number from 1 to 65535"))
+    problems += _smtp(values)
+    return problems
+
+
+def _smtp(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The mail server's security mode, login secret, CA file and timeout (never a password: that is in the vault)."""
+    problems = []
+    security = values.get("smtp_security", "none")
+    if security not in SMTP_SECURITY:
+        problems.append(("smtp_security", f"must be one of {', '.join(SMTP_SECURITY)}"))
+    credential = str(values.get("smtp_credential", "")).strip()
+    if credential and not _SECRET_NAME.fullmatch(credential):
+        problems.append(("smtp_credential", "must be a vault secret's name (lower-case letters, digits, _) or empty"))
+    elif credential and security == "none":
+        problems.append(
+            ("smtp_credential", "a login needs smtp_security starttls or ssl: the password must not cross unencrypted")
+        )
+    ca_file = str(values.get("smtp_ca_file", "")).strip()
+    if ca_file and not Path(ca_file).is_file():
+        problems.append(("smtp_ca_file", "must be an existing PEM file of CA certificates, or empty: the system's CAs"))
+    if not values.get("smtp_timeout", 30.0) > 0:
+        problems.append(("smtp_timeout", "must be a number of seconds above 0, e.g. 30"))
     return problems
 
 
