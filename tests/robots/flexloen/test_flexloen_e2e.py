@@ -107,7 +107,7 @@ def test_every_payment_right_to_the_ore_and_written_once(sandbox, tmp_path, stor
 
 
 def test_under_faults_every_item_ends_done_or_business_exception(sandbox_factory, tmp_path, store):
-    faulty = sandbox_factory(citizens=20, faults="error_rate=0.1,session_max_requests=50,dialog_rate=0.05,seed=3")
+    faulty = sandbox_factory(citizens=12, faults="error_rate=0.1,session_max_requests=50,dialog_rate=0.05,seed=3")
     result = run_flexloen(faulty, tmp_path, store)
 
     assert set(result.counts) <= {"DONE", "BUSINESS_EXCEPTION"}, result.counts
@@ -130,10 +130,10 @@ def test_a_year_without_rates_is_never_guessed_then_the_profiles_rates_and_a_req
     from rpa_core.sandbox.rates import RateRow, RateTable
 
     row = RateRow(2026, Decimal(TEST_RATES_2026["max"]), Decimal(TEST_RATES_2026["threshold"]), "test")
-    sandbox = sandbox_factory(citizens=15, month="2026-02", rates=RateTable().with_rows([row]))
+    sandbox = sandbox_factory(citizens=10, month="2026-02", rates=RateTable().with_rows([row]))
     expected = flexjob_outcomes(sandbox)
     calculable = {pid for pid, outcome in expected.items() if outcome["outcome"] == "CALCULATED"}
-    assert len(calculable) >= 8
+    assert len(calculable) >= 5
 
     first = run_flexloen(sandbox, tmp_path / "without-rates", store)
     assert first.exit_code == 0, first

@@ -19,7 +19,7 @@ from rpa_core.systems.api.indkomst import IndkomstApi
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
-CITIZENS = 20
+CITIZENS = 10
 
 
 def load_story_module():
