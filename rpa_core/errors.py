@@ -17,6 +17,17 @@ class StoreUnavailableError(UserError):
     """The store URL is malformed, of an unknown kind, or the database cannot be reached."""
 
 
+class StoreNotFoundError(StoreUnavailableError):
+    """No store at the URL (no SQLite file, or a database without our tables) for a command that never creates one."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no store at {where}; `rpa run` or `rpa store upgrade` creates one")
+
+
+class StoreRevisionError(StoreUnavailableError):
+    """The store's schema is not this code's: older (``rpa store upgrade`` migrates it) or newer (upgrade rpa-core)."""
+
+
 class BusinessException(Exception):
     """A case a person must handle (not found, refused, needs a decision): never retried.
 

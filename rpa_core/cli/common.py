@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+
+from rpa_core.errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rpa_core.store import Store
 
 StoreOption = Annotated[
     str | None,
@@ -20,12 +27,40 @@ StoreOption = Annotated[
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
+# For every typer.Typer: -h works as --help on each command and group.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
-def open_cli_store(url: str | None):
-    """Open (and migrate) the store for a command; errors surface as one line through UserError."""
+
+def open_cli_store(url: str | None) -> Store:
+    """Open (create or migrate) the store for ``rpa run``/``rpa worker``; errors surface as one line (UserError)."""
     from rpa_core.store import open_store
 
     return open_store(url)
+
+
+def open_cli_existing_store(url: str | None) -> Store:
+    """Open the store for a command that looks at it or changes items: never created or migrated here.
+
+    No store, or one at another revision, is one line (UserError) that says what to do.
+    """
+    from rpa_core.store import open_existing_store
+
+    return open_existing_store(url)
+
+
+def check_output_folder(folder: Path, option: str) -> None:
+    """Refuse, as one line, an output folder that is a file or cannot be created or written; creates nothing."""
+    target = folder.absolute()
+    try:
+        existing = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
+    except OSError as exc:
+        raise UserError(f"{option} {folder} cannot be read: {exc.strerror}") from None
+    if existing == target and not existing.is_dir():
+        raise UserError(f"{option} {folder} is a file, not a folder")
+    if not existing.is_dir():
+        raise UserError(f"{option} {folder} cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {folder} cannot be written: {existing} is not writable")
 
 
 def local_time(value: datetime | None) -> str:

@@ -12,10 +12,11 @@ from typing import Annotated
 
 import typer
 
+from rpa_core.cli.common import HELP_OPTIONS
 from rpa_core.errors import UserError
 from rpa_core.paths import SHARED_KEYWORDS_DIR
 
-app = typer.Typer(help="Documentation for robot developers.", no_args_is_help=True)
+app = typer.Typer(help="Documentation for robot developers.", no_args_is_help=True, context_settings=HELP_OPTIONS)
 
 
 @dataclass

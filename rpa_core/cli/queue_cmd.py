@@ -9,9 +9,12 @@ from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import StoreOption, local_time, open_cli_store, plain_console
+from rpa_core.cli.common import HELP_OPTIONS, StoreOption, local_time, open_cli_existing_store
+from rpa_core.cli.output import JsonOption, data_console, emit_json, iso_time, state_counts, table
 
-app = typer.Typer(help="Work items: list, show one with its history, requeue.", no_args_is_help=True)
+app = typer.Typer(
+    help="Work items: list, show one with its history, requeue.", no_args_is_help=True, context_settings=HELP_OPTIONS
+)
 
 STATES = "PENDING, IN_PROGRESS, DONE, BUSINESS_EXCEPTION, APPLICATION_ERROR, ABANDONED"
 
@@ -28,31 +31,66 @@ def _states(values: list[str] | None):
     return result
 
 
+def _item_json(item, *, detail: bool = False) -> dict:
+    """A work item for --json, CPR masked as on screen; ``detail`` adds what ``rpa queue show`` shows."""
+    from rpa_core.privacy import mask_cpr, mask_value
+
+    document = {
+        "id": item.id,
+        "queue": item.queue,
+        "reference": mask_cpr(item.reference),
+        "state": item.state.value,
+        "attempts": item.attempts,
+        "max_attempts": item.max_attempts,
+        "last_code": mask_cpr(item.last_code),
+        "last_message": mask_cpr(item.last_message),
+        "created_run_id": item.created_run_id,
+        "last_run_id": item.last_run_id,
+        "created_at": iso_time(item.created_at),
+        "updated_at": iso_time(item.updated_at),
+    }
+    if detail:
+        document |= {
+            "parent_id": item.parent_id,
+            "available_at": iso_time(item.available_at),
+            "lease_owner": item.lease_owner,
+            "lease_expires_at": iso_time(item.lease_expires_at),
+            "payload": mask_value(item.payload),
+        }
+    return document
+
+
 @app.command("ls")
 def ls(
     queue: Annotated[str | None, typer.Argument(help="Only this queue.")] = None,
     state: Annotated[list[str] | None, typer.Option("--state", "-s", help=f"Only these states: {STATES}.")] = None,
     run: Annotated[str | None, typer.Option("--run", help="Only items this run created or worked.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many, newest first.")] = 50,
+    as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
     """List work items, newest first. References are shown with CPR numbers masked.
 
+    --json: {"items": [...], "counts": {STATE: n}}; the fields are listed in README.md (The rpa command).
+
     Example: rpa queue ls flexloen --state BUSINESS_EXCEPTION --state ABANDONED
     """
-    from rich.table import Table
-
     from rpa_core.privacy import mask_cpr
     from rpa_core.queue import count_items, list_items
 
-    opened = open_cli_store(store)
-    items = list_items(opened, queue=queue, states=_states(state), run_id=run, limit=limit)
-    table = Table(show_lines=False)
-    for column in ("Id", "Queue", "Reference", "State", "Tries", "Updated", "Last code / message"):
-        table.add_column(column, overflow="fold")
+    states = _states(state)  # a bad --state is named before the store is looked at
+    opened = open_cli_existing_store(store)
+    items = list_items(opened, queue=queue, states=states, run_id=run, limit=limit)
+    counts = count_items(opened, queue=queue, run_id=run)
+    if as_json:
+        emit_json({"items": [_item_json(item) for item in items], "counts": state_counts(counts)})
+        return
+    listing = table(
+        "Id", "Queue", "Reference", "State", "Tries", "Updated", "Last code / message", wrap=("Last code / message",)
+    )
     for item in items:
         last = " ".join(filter(None, [item.last_code, item.last_message]))
-        table.add_row(
+        listing.add_row(
             str(item.id),
             item.queue,
             mask_cpr(item.reference),
@@ -61,32 +99,41 @@ def ls(
             local_time(item.updated_at),
             mask_cpr(last)[:120],
         )
-    console = plain_console()
-    console.print(table)
-    counts = count_items(opened, queue=queue, run_id=run)
+    console = data_console()
+    console.print(listing)
     console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no items")
 
 
 @app.command("show")
 def show(
     item_id: Annotated[int, typer.Argument(help="The work item's id (from rpa queue ls).")],
+    as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
     """Show one work item with every attempt and event. CPR numbers are masked.
 
+    --json: {"item": {...}, "attempts": [...], "events": [...]}; the fields are listed in README.md (The rpa command).
+
     Example: rpa queue show 42
     """
-    from rich.table import Table
-
     from rpa_core.privacy import mask_cpr, mask_value
     from rpa_core.queue import ItemNotFoundError, item_history
 
     try:
-        history = item_history(open_cli_store(store), item_id)
+        history = item_history(open_cli_existing_store(store), item_id)
     except ItemNotFoundError as exc:
         raise typer.BadParameter(str(exc), param_hint="ITEM_ID") from None
     item = history.item
-    console = plain_console()
+    if as_json:
+        emit_json(
+            {
+                "item": _item_json(item, detail=True),
+                "attempts": [_attempt_json(a) for a in history.attempts],
+                "events": [_event_json(e) for e in history.events],
+            }
+        )
+        return
+    console = data_console()
     console.print(f"Work item {item.id} in queue {item.queue}", style="bold")
     console.print(f"Reference: {mask_cpr(item.reference)}")
     console.print(f"State: {item.state.value}   attempts {item.attempts}/{item.max_attempts}")
@@ -94,9 +141,8 @@ def show(
     if item.last_code or item.last_message:
         console.print(f"Last: {item.last_code or ''} {mask_cpr(item.last_message or '')}")
     console.print("Payload: " + json.dumps(mask_value(item.payload), ensure_ascii=False))
-    attempts = Table(title="Attempts", title_justify="left")
-    for column in ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message", "Result"):
-        attempts.add_column(column, overflow="fold")
+    columns = ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message", "Result")
+    attempts = table(*columns, wrap=("Message", "Result"), right=("#",), title="Attempts")
     for a in history.attempts:
         attempts.add_row(
             str(a.number),
@@ -111,12 +157,32 @@ def show(
         )
     console.print(attempts)
     if history.events:
-        events = Table(title="Events", title_justify="left")
-        for column in ("At", "Kind", "By", "Message"):
-            events.add_column(column, overflow="fold")
+        events = table("At", "Kind", "By", "Message", wrap=("Message",), title="Events")
         for e in history.events:
             events.add_row(local_time(e.at), e.kind, e.actor, mask_cpr(e.message or ""))
         console.print(events)
+
+
+def _attempt_json(attempt) -> dict:
+    from rpa_core.privacy import mask_cpr, mask_value
+
+    return {
+        "number": attempt.number,
+        "run_id": attempt.run_id,
+        "worker": attempt.worker,
+        "started_at": iso_time(attempt.started_at),
+        "ended_at": iso_time(attempt.ended_at),
+        "outcome": attempt.outcome.value if attempt.outcome else None,
+        "code": mask_cpr(attempt.code),
+        "message": mask_cpr(attempt.message),
+        "result": mask_value(attempt.result),
+    }
+
+
+def _event_json(event) -> dict:
+    from rpa_core.privacy import mask_cpr
+
+    return {"at": iso_time(event.at), "kind": event.kind, "actor": event.actor, "message": mask_cpr(event.message)}
 
 
 @app.command("requeue")
@@ -136,7 +202,7 @@ def requeue(
     from rpa_core.queue import QueueError
     from rpa_core.queue import requeue as requeue_item
 
-    opened = open_cli_store(store)
+    opened = open_cli_existing_store(store)
     who = by or f"{getpass.getuser()}@{socket.gethostname()}"
     failures = 0
     for item_id in item_ids:

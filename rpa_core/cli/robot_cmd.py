@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from rpa_core.cli.common import HELP_OPTIONS
+from rpa_core.cli.output import JsonOption, emit_json
 from rpa_core.cli.work_cmd import Profile, RobotDir, SetOption
 
 app = typer.Typer(
@@ -14,6 +16,7 @@ app = typer.Typer(
         "Example: rpa robot check robots/flexloen --profile skanderborg --no-vault"
     ),
     no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 upstream_app = typer.Typer(
     help=(
@@ -21,6 +24,7 @@ upstream_app = typer.Typer(
         "Example: rpa robot upstream status examples/flexloen/syddjurs"
     ),
     no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 app.add_typer(upstream_app, name="upstream")
 
@@ -32,6 +36,7 @@ def check(
     no_vault: Annotated[
         bool, typer.Option("--no-vault", help="Do not look up the declared credentials in the vault.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a robot before it runs: manifest, profile, task files, keywords, systems, credentials, overrides.
 
@@ -39,6 +44,8 @@ def check(
 
     Exit code 2 when there is any, else 0 with a one-line summary. Overrides in local/ are listed with what each
     replaces, and a warning where their arguments differ.
+
+    --json: {"ok", "problems": [...], "warnings": [...], "overrides": [...], ...}, the same exit codes; see README.md.
 
     Example: rpa robot check robots/flexloen --profile skanderborg --no-vault
     """
@@ -49,6 +56,9 @@ def check(
     robot = load_robot(robot_dir)
     settings = resolve_settings(robot, profile=profile, overrides=set_ or (), check=False)
     report = check_robot(robot, settings, credentials=not no_vault)
+    if as_json:
+        emit_json(_check_json(report, settings))
+        raise typer.Exit(2 if report.problems else 0)
     out = plain_console()
     for override in report.overrides:
         replaced = override.replaces.where() if override.replaces else "nothing"
@@ -63,6 +73,32 @@ def check(
 
 
 app.command("check")(check)
+
+
+def _check_json(report, settings) -> dict:
+    """``rpa robot check --json``: what the check found, the problems as a list."""
+    info = report.robot.manifest
+    return {
+        "robot": info.robot.name,
+        "version": info.robot.version,
+        "profile": settings.profile,
+        "ok": not report.problems,
+        "problems": list(report.problems),
+        "warnings": list(report.warnings),
+        "overrides": [
+            {
+                "keyword": override.keyword.name,
+                "defined_at": override.keyword.where(),
+                "replaces": override.replaces.where() if override.replaces else None,
+                "arguments_differ": override.arguments_differ,
+            }
+            for override in report.overrides
+        ],
+        "task_files": report.task_file_count,
+        "systems": len(info.systems),
+        "credentials": len(info.credentials),
+        "summary": report.summary(settings),
+    }
 
 
 @app.command("new")
@@ -182,16 +218,21 @@ def fork(
 
 
 @upstream_app.command("status")
-def upstream_status(robot_dir: ForkDir, from_: FromOption = None) -> None:
+def upstream_status(robot_dir: ForkDir, from_: FromOption = None, as_json: JsonOption = False) -> None:
     """What the fork and its upstream each changed since the snapshot, and the files both changed.
 
     Refused (exit code 2): a folder without \\[upstream], or whose .upstream/ was edited by hand.
+
+    --json: {"snapshot": {...}, "upstream": {...}, "fork_changes": {...}, ...}; fields in README.md (The rpa command).
 
     Example: rpa robot upstream status examples/flexloen/syddjurs
     """
     from rpa_core.packaging.upstream import status
 
     state = status(robot_dir, from_)
+    if as_json:
+        emit_json(_status_json(robot_dir, state))
+        return
     info = state.info
     revision = "folder" if state.upstream_revision == "folder" else state.upstream_revision[:12]
     snapshot_revision = "folder" if info.revision == "folder" else info.revision[:12]
@@ -212,9 +253,44 @@ def upstream_status(robot_dir: ForkDir, from_: FromOption = None) -> None:
         typer.echo(f"Next: rpa robot upstream diff {robot_dir}, then rpa robot upstream merge {robot_dir}")
 
 
+def _changes_json(changes) -> dict:
+    return {"added": changes.added, "modified": changes.modified, "deleted": changes.deleted}
+
+
+def _status_json(robot_dir: str, state) -> dict:
+    """``rpa robot upstream status --json``: the snapshot, upstream now, and what each side changed."""
+    info, pending = state.info, state.pending
+    return {
+        "robot": robot_dir,
+        "snapshot": {
+            "source": info.source,
+            "ref": info.ref,
+            "version": info.version,
+            "revision": info.revision,
+            "forked_at": info.forked_at,
+            "merged_at": info.merged_at,
+        },
+        "upstream": {"source": state.source, "version": state.upstream_version, "revision": state.upstream_revision},
+        "fork_changes": _changes_json(state.fork),
+        "upstream_changes": _changes_json(state.upstream),
+        "changed_on_both_sides": state.both,
+        "unfinished_merge": (
+            {
+                "version": pending.get("version"),
+                "revision": pending.get("revision"),
+                "conflicts": pending.get("conflicts", []),
+            }
+            if pending
+            else None
+        ),
+    }
+
+
 @upstream_app.command("diff")
-def upstream_diff(robot_dir: ForkDir, from_: FromOption = None) -> None:
+def upstream_diff(robot_dir: ForkDir, from_: FromOption = None, as_json: JsonOption = False) -> None:
     """Unified diffs of upstream's changes since the snapshot, then of the fork's own changes.
+
+    --json: {"robot", "snapshot_version", "upstream_version", "upstream_diffs": [...], "fork_diffs": [...]}.
 
     Example: rpa robot upstream diff examples/flexloen/syddjurs
     """
@@ -222,6 +298,17 @@ def upstream_diff(robot_dir: ForkDir, from_: FromOption = None) -> None:
 
     result = diff(robot_dir, from_)
     info, state = result.status.info, result.status
+    if as_json:
+        emit_json(
+            {
+                "robot": robot_dir,
+                "snapshot_version": info.version,
+                "upstream_version": state.upstream_version,
+                "upstream_diffs": result.upstream,
+                "fork_diffs": result.fork,
+            }
+        )
+        return
     sections = (
         (f"Upstream's changes since the snapshot ({info.version} -> {state.upstream_version})", result.upstream),
         ("The fork's own changes since the snapshot", result.fork),

@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from rpa_core.cli.common import HELP_OPTIONS
 from rpa_core.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rpa_core.sandbox.generator import GeneratorConfig
 
-app = typer.Typer(help="Reference municipal systems for developing and testing robots.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reference municipal systems for developing and testing robots.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+)
 
 SEED = typer.Option(1, "--seed", help="Seed of the fictitious data: the same seed gives the same data.")
 CITIZENS = typer.Option(50, "--citizens", help="Number of citizens in a flexjob (1-10000).")
@@ -121,13 +126,16 @@ def generate(
 
     Example: rpa sandbox generate ./sandbox-data --seed 7 --citizens 200 --month 2024-11
     """
+    from rpa_core.cli.common import check_output_folder
     from rpa_core.sandbox.generator import generate as run_generator
     from rpa_core.sandbox.workbook import write_stamdata
 
     config = _generator_config(seed, citizens, month, rates, share, unit)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, "the output folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"the output folder {out} cannot be created: {exc.strerror}") from None
     data = run_generator(config)
     workbook = write_stamdata(data, out / "stamdata.xlsx")
     expected = {

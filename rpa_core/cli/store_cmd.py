@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from rpa_core.cli.common import StoreOption
+from rpa_core.cli.common import HELP_OPTIONS, StoreOption
 
-app = typer.Typer(help="The store that holds runs and work items.", no_args_is_help=True)
+app = typer.Typer(help="The store that holds runs and work items.", no_args_is_help=True, context_settings=HELP_OPTIONS)
 
 
 @app.command("upgrade")
 def upgrade(store: StoreOption = None) -> None:
-    """Create or migrate the store's tables to this version's schema (also done automatically on first use).
+    """Create or migrate the store's tables to this version's schema (rpa run and rpa worker do it too).
+
+    rpa queue and rpa runs never create or migrate a store. A store a newer rpa-core migrated is left unchanged.
 
     Example: rpa store upgrade --store postgresql+psycopg://postgres@127.0.0.1:5432/rpa
     """

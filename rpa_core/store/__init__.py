@@ -2,10 +2,12 @@
 
 store = open_store()                       # .rpa/rpa.db, migrated on first use
 store = open_store("postgresql+psycopg://postgres@127.0.0.1/test")
+store = open_existing_store()              # only a store that exists at this code's revision; creates nothing
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -44,14 +46,40 @@ class Store:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """Open the store at ``url`` (or ``RPA_STORE_URL``, or ``.rpa/rpa.db``), migrating it to the newest schema."""
+    """Open the store at ``url`` (or ``RPA_STORE_URL``, or ``.rpa/rpa.db``), migrating it to the newest schema.
+
+    A store at a revision this code does not know (a newer rpa-core migrated it) is StoreRevisionError, unchanged.
+    """
     resolved = resolve_store_url(url)
     engine = create_store_engine(resolved)
     if migrate:
         from rpa_core.store.migrate import upgrade
 
-        upgrade(engine)
+        _checked(engine, upgrade)
     return Store(engine=engine, url=resolved)
 
 
-__all__ = ["Store", "default_store_url", "models", "open_store", "resolve_store_url"]
+def open_existing_store(url: str | None = None) -> Store:
+    """Open a store that exists at this code's revision, for commands that must never create or migrate one.
+
+    No store there is StoreNotFoundError (nothing is created: no file, folder or -wal/-shm); an older or newer
+    schema is StoreRevisionError.
+    """
+    from rpa_core.store.migrate import check_current
+
+    resolved = resolve_store_url(url)
+    engine = create_store_engine(resolved, create=False)
+    _checked(engine, check_current)
+    return Store(engine=engine, url=resolved)
+
+
+def _checked(engine: Engine, check: Callable[[Engine], object]) -> None:
+    """Run ``check`` on a new engine; the engine is closed if it fails."""
+    try:
+        check(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+__all__ = ["Store", "default_store_url", "models", "open_existing_store", "open_store", "resolve_store_url"]

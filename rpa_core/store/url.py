@@ -52,3 +52,8 @@ def resolve_store_url(url: str | None = None) -> URL:
 def describe(url: URL) -> str:
     """The URL with any password hidden, for messages."""
     return url.render_as_string(hide_password=True)
+
+
+def store_location(url: URL) -> str:
+    """Where the store is, for messages: the file of a SQLite store, else the URL with any password hidden."""
+    return url.database if url.get_backend_name() == "sqlite" else describe(url)

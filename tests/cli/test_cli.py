@@ -72,6 +72,7 @@ def test_unreachable_postgres(tmp_path):
 
 def test_unknown_state_and_item(tmp_path):
     store = f"sqlite:///{tmp_path}/s.db"
+    assert rpa("store", "upgrade", "--store", store).returncode == 0
     result = rpa("queue", "ls", "--state", "FINISHED", "--store", store)
     assert result.returncode == 2 and "FINISHED" in result.stderr and "Traceback" not in result.stderr
     result = rpa("queue", "show", "99", "--store", store)
