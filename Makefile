@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The install step for the browser: found (RPA_BROWSER_EXECUTABLE, system paths, Playwright's), else installed.
 demo: $(STAMP)
+	$(BIN)/rpa browser ensure
 	$(BIN)/python examples/flexloen/demo.py
 
 test: $(STAMP)

@@ -6,7 +6,9 @@ manual by reason, errors, the caseworkers' report, the log, and the team's mail.
 
     python examples/flexloen/demo.py [--citizens 50] [--workdir demo]
 
-Everything it writes lands in ``--workdir`` (wiped at the start, so each demo starts from scratch).
+Everything it writes lands in ``--workdir``, wiped at the start so each demo starts from scratch. The demo marks a
+folder it made with ``.rpa-demo`` and wipes only such a folder, a new one or an empty one: any other is refused
+(exit code 2, nothing deleted).
 """
 
 from __future__ import annotations
@@ -22,6 +24,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ROBOT = ROOT / "robots" / "flexloen"
 PAYMENT_MONTH = "2024-11"  # income month 2024-10: its rates are confirmed (robots/flexloen/README.md)
+MARKER = ".rpa-demo"  # in a workdir the demo made, so it may wipe it again
+
+
+def prepare_workdir(workdir: Path) -> str | None:
+    """Wipe and recreate ``workdir`` when the demo made it (or it is new or empty); else say why not."""
+    if workdir.exists() and not workdir.is_dir():
+        return f"demo: --workdir {workdir} is a file, not a folder; nothing deleted"
+    if workdir.is_dir() and any(workdir.iterdir()) and not (workdir / MARKER).is_file():
+        return (
+            f"demo: --workdir {workdir} is not empty and was not made by the demo (it has no {MARKER}); "
+            "nothing deleted: choose a new or empty folder"
+        )
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    (workdir / MARKER).write_text("Made by examples/flexloen/demo.py, which wipes this folder on each run.\n")
+    return None
 
 
 def free_port() -> int:
@@ -84,8 +102,18 @@ def print_summary(result, store, mailbox) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--citizens", type=int, default=50)
-    parser.add_argument("--workdir", type=Path, default=Path("demo"))
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("demo"),
+        help=f"where it all goes (default demo/); a folder the demo made ({MARKER} in it), a new or an empty one",
+    )
     args = parser.parse_args()
+    workdir = args.workdir.resolve()
+    refusal = prepare_workdir(workdir)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
 
     from rpa_core.packaging import load_robot, resolve_settings
     from rpa_core.runner import Runner
@@ -96,9 +124,6 @@ def main() -> int:
     from rpa_core.sandbox.workbook import write_stamdata
     from rpa_core.store import open_store
 
-    workdir = args.workdir.resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
     os.chdir(workdir)
 
     generator = GeneratorConfig(seed=1, citizens=args.citizens, payment_month=PAYMENT_MONTH)

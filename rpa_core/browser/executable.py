@@ -2,6 +2,8 @@
 
 Order (DESIGN.md): explicit setting / ``RPA_BROWSER_EXECUTABLE``, known system paths and the PATH, on Windows
 Playwright's Edge and Chrome channels, then Playwright's own build. Nothing here downloads a browser.
+``RPA_BROWSER_SEARCH_PATH`` (folders, as in PATH) replaces the known paths and the PATH, e.g. to test a machine
+without a browser.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Browser, Playwright
 
 ENV_VAR = BROWSER_EXECUTABLE
+SEARCH_PATH_VAR = "RPA_BROWSER_SEARCH_PATH"
 
 # Flags for a headless browser on a locked-down robot machine: no background traffic, no sandbox as root.
 CHROMIUM_ARGS = (
@@ -88,11 +91,12 @@ def find_browser_executable(setting: str | os.PathLike[str] | None = None) -> Pa
                 )
             path = Path(resolved)
         return path
-    for candidate in _candidates():
+    search = os.environ.get(SEARCH_PATH_VAR)  # set: only these folders, not the known paths or the PATH
+    for candidate in () if search else _candidates():
         if Path(candidate).is_file():
             return Path(candidate)
     for name in _PATH_NAMES:
-        found = shutil.which(name)
+        found = shutil.which(name, path=search or None)
         if found:
             return Path(found)
     return None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from rpa_core.cli.common import HELP_OPTIONS
 from rpa_core.errors import UserError
 
 app = typer.Typer(
@@ -14,11 +16,38 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP_OPTIONS,
 )
 
 
+def version_line() -> str:
+    """``rpa-core X.Y.Z``: the installed distribution's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"rpa-core {version('rpa-core')}"
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "rpa-core (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print rpa-core's version and exit."),
+    ] = False,
+) -> None:
+    pass
+
+
 def _register() -> None:
-    from rpa_core.cli import docs_cmd, queue_cmd, robot_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
+    from rpa_core.cli import browser_cmd, docs_cmd, queue_cmd, robot_cmd, runs_cmd, sandbox_cmd, store_cmd, work_cmd
 
     work_cmd.register(app)
     app.add_typer(queue_cmd.app, name="queue")
@@ -27,6 +56,7 @@ def _register() -> None:
     app.add_typer(store_cmd.app, name="store")
     app.add_typer(sandbox_cmd.app, name="sandbox")
     app.add_typer(docs_cmd.app, name="docs")
+    app.add_typer(browser_cmd.app, name="browser")
 
 
 _register()

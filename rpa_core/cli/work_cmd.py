@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import StoreOption, open_cli_store, plain_console
+from rpa_core.cli.common import StoreOption, check_output_folder, open_cli_store
+from rpa_core.cli.output import JsonOption, data_console, emit_json, table
 
 RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (the one with robot.toml).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
@@ -23,23 +24,28 @@ Variables = Annotated[
     list[str] | None,
     typer.Option("--variable", "-v", help="NAME:VALUE passed to Robot Framework (repeatable).", show_default=False),
 ]
+RfOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rf-option",
+        help="One Robot Framework option for every step, e.g. --rf-option=--loglevel=DEBUG or "
+        "--rf-option=--include=smoke (repeatable); not those the runner sets (--output, --listener, --rpa, ...).",
+        show_default=False,
+    ),
+]
 
 
 def _print_result(result) -> None:
-    from rich.table import Table
-
     from rpa_core.queue import ItemState
 
-    console = plain_console()
+    console = data_console()
     console.print(f"Run {result.run_id}: {result.status.value}", style="bold")
-    table = Table()
-    table.add_column("State")
-    table.add_column("Items", justify="right")
+    counts = table("State", "Items", right=("Items",))
     for state in ItemState:  # in the lifecycle's order
         if result.counts.get(state.value):
-            table.add_row(state.value, str(result.counts[state.value]))
-    table.add_row("total", str(sum(result.counts.values())), style="bold")
-    console.print(table)
+            counts.add_row(state.value, str(result.counts[state.value]))
+    counts.add_row("total", str(sum(result.counts.values())), style="bold")
+    console.print(counts)
     if result.stop_reason:
         returned = f"; {result.returned} item(s) returned to the queue" if result.stop_signal is not None else ""
         console.print(f"Stopped: {result.stop_reason}{returned}")
@@ -57,8 +63,10 @@ def _runner(
     variables: list[str] | None,
     profile: str | None = None,
     overrides: list[str] | None = None,
+    rf_options: list[str] | None = None,
 ):
     from rpa_core.packaging import load_robot, resolve_settings
+    from rpa_core.packaging.rf_options import rf_option_args
     from rpa_core.runner import Runner
     from rpa_core.runner.preflight import ensure_runnable
     from rpa_core.runner.progress import ConsoleObserver
@@ -68,7 +76,9 @@ def _runner(
     for variable in variables or []:
         if ":" not in variable:
             raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
+    rf_args = rf_option_args(rf_options or ())
     # Before the store is opened: a robot whose task files are broken leaves no trace, not even an empty store.
+    check_output_folder(runs_dir, "--runs-dir")
     ensure_runnable(robot, settings, tuple(variables or ()))
     return Runner(
         open_cli_store(store),
@@ -76,6 +86,7 @@ def _runner(
         runs_dir=runs_dir,
         observer=ConsoleObserver(),
         variables=tuple(variables or ()),
+        rf_options=rf_args,
         settings=settings,
         preflight=False,
     )
@@ -88,6 +99,7 @@ def run(
     store: StoreOption = None,
     runs_dir: RunsDir = Path("runs"),
     variable: Variables = None,
+    rf_option: RfOptions = None,
 ) -> None:
     """Run a robot: every step of its robot.toml in order, on the store.
 
@@ -95,9 +107,9 @@ def run(
     when stopped by SIGINT (Ctrl-C) / SIGTERM: the processes get RPA_STOP_GRACE_SECONDS (default 20) to stop,
     the items they held go back to the queue uncharged.
 
-    Example: rpa run robots/flexloen --profile skanderborg --set spot_check_share=0.1
+    Example: rpa run robots/flexloen --profile skanderborg --set spot_check_share=0.1 --rf-option=--loglevel=DEBUG
     """
-    result = _runner(robot_dir, store, runs_dir, variable, profile, set_).run()
+    result = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option).run()
     _print_result(result)
     raise typer.Exit(result.exit_code)
 
@@ -114,6 +126,7 @@ def worker(
     forever: Annotated[bool, typer.Option("--forever", help="Keep waiting for new items instead of stopping.")] = False,
     runs_dir: RunsDir = Path("runs"),
     variable: Variables = None,
+    rf_option: RfOptions = None,
 ) -> None:
     """Work a robot's queue until it is empty (or --forever). Run one on each machine sharing a PostgreSQL store.
 
@@ -121,33 +134,42 @@ def worker(
 
     Example: rpa worker examples/hello --store postgresql+psycopg://robot@db.kommune.local/rpa --workers 4
     """
-    result = _runner(robot_dir, store, runs_dir, variable, profile, set_).work(step, workers=workers, forever=forever)
+    runner = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option)
+    result = runner.work(step, workers=workers, forever=forever)
     _print_result(result)
     raise typer.Exit(result.exit_code)
 
 
-def settings(robot_dir: RobotDir, profile: Profile = None, set_: SetOption = None) -> None:
+def settings(
+    robot_dir: RobotDir,
+    profile: Profile = None,
+    set_: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Show a robot's settings as a run would get them, and where each value comes from.
 
     Order: robot defaults < profile < RPA_SETTING_<NAME> environment variables < --set.
 
     Then the robot's own check (robot.toml check_settings): exit code 2 and a line for each value it refuses.
 
+    --json: {"robot", "profile", "settings": [{"name", "value", "source"}], "problems": [...]}, exit code as above.
+
     Example: rpa settings robots/flexloen --profile skanderborg --set payment_month=2024-11
     """
-    from rich.table import Table
-
     from rpa_core.packaging import load_robot, resolve_settings
-    from rpa_core.packaging.settings_check import check_settings
+    from rpa_core.packaging.settings_check import check_settings, settings_problems
 
     robot = load_robot(robot_dir)
     resolved = resolve_settings(robot, profile=profile, overrides=set_ or (), check=False)
-    table = Table(title=f"profile: {resolved.profile or '(none)'}", title_justify="left")
-    for column in ("Setting", "Value", "From"):
-        table.add_column(column, overflow="fold")
+    if as_json:
+        problems = settings_problems(robot, resolved)
+        values = [{"name": n, "value": v, "source": resolved.sources[n]} for n, v in resolved.values.items()]
+        emit_json({"robot": robot.name, "profile": resolved.profile, "settings": values, "problems": problems})
+        raise typer.Exit(2 if problems else 0)
+    shown = table("Setting", "Value", "From", wrap=("Value",), title=f"profile: {resolved.profile or '(none)'}")
     for name, value in resolved.values.items():
-        table.add_row(name, repr(value), resolved.sources[name])
-    plain_console().print(table)
+        shown.add_row(name, repr(value), resolved.sources[name])
+    data_console().print(shown)
     check_settings(robot, resolved)  # after the table, so the operator sees the values the problems name
 
 

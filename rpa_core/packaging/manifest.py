@@ -25,6 +25,7 @@ lease_seconds = 300
 
 [run]                        # optional
 kill_switch = 5              # stop the run after this many application errors in a row
+robot_options = ["--loglevel", "DEBUG"]   # Robot Framework options for every step (not the runner's own)
 
 [settings]                   # every setting with its default; profiles/<municipality>.toml changes them
 greeting = "Hello"
@@ -233,6 +234,16 @@ class QueueSettings(_Strict):
 
 class RunSettings(_Strict):
     kill_switch: int | None = Field(5, ge=1, description="consecutive application errors that stop the run")
+    robot_options: list[str] = Field(default_factory=list, description="Robot Framework options for every step")
+
+    @field_validator("robot_options")
+    @classmethod
+    def _valid_robot_options(cls, value: list[str]) -> list[str]:
+        from rpa_core.packaging.rf_options import robot_options_problem
+
+        if value and (problem := robot_options_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class Step(_Strict):

@@ -40,6 +40,7 @@ class StepContext:
     wait_forever: bool = False
     variables: tuple[str, ...] = ()
     variable_file: Path | None = None
+    rf_options: tuple[str, ...] = ()  # Robot Framework options from the command line (rpa run --rf-option)
 
 
 def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str, ...] = ()) -> list[str]:
@@ -58,7 +59,8 @@ def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str
 
 
 def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
-    """The ``python -m robot`` command line for a step, in RPA mode, with the CPR listener."""
+    """The ``python -m robot`` command line for a step, in RPA mode, with the CPR listener; then the robot's
+    ``[run] robot_options`` and the command line's (checked by ``rpa_core.packaging.rf_options``: none of ours)."""
     command = [
         sys.executable,
         "-m",
@@ -83,6 +85,7 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         command += ["--listener", listener]
     if step.task:
         command += ["--task", step.task]
+    command += [*robot.manifest.run.robot_options, *ctx.rf_options]  # after ours: a later --loglevel wins
     command.append(str(robot.directory / step.tasks))
     return command
 

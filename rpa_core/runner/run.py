@@ -34,6 +34,7 @@ from types import FrameType
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import Robot, Settings, Step, resolve_settings
+from rpa_core.packaging.rf_options import check_rf_args
 from rpa_core.queue import (
     FINAL,
     ItemState,
@@ -208,6 +209,7 @@ class Runner:
         runs_dir: Path = Path("runs"),
         observer: RunObserver | None = None,
         variables: tuple[str, ...] = (),
+        rf_options: tuple[str, ...] = (),
         settings: Settings | None = None,
         preflight: bool = True,
         stop_grace: float | None = None,
@@ -222,6 +224,7 @@ class Runner:
         self.runs_dir = Path(runs_dir).resolve()
         self.observer = observer or QuietObserver()
         self.variables = variables
+        self.rf_options = check_rf_args(rf_options, "rf_options") if rf_options else ()  # Robot Framework options
         settings = robot.manifest.queue
         self.policy = QueuePolicy(
             max_attempts=settings.max_attempts,
@@ -420,6 +423,7 @@ class Runner:
             output_dir=output_dir,
             wait_forever=forever,
             variables=self.variables,
+            rf_options=self.rf_options,
         )
 
     def _run_single(self, run_id: str, run_dir: Path, step: Step, outputs: list[Path]) -> bool:
