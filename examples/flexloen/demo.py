@@ -7,7 +7,7 @@ manual by reason, errors, the caseworkers' report, the log, and the team's mail.
     python examples/flexloen/demo.py [--citizens 50] [--workdir demo]
 
 Everything it writes lands in ``--workdir``, wiped at the start so each demo starts from scratch. The demo marks a
-folder it made with ``.rpa-demo`` and wipes only such a folder, a new one or an empty one: any other is refused
+folder it made with ``.rpa-example`` and wipes only such a folder, a new one or an empty one: any other is refused
 (exit code 2, nothing deleted).
 """
 
@@ -15,31 +15,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the examples' own helpers
+from workdir import MARKER, prepare_workdir
+
 ROOT = Path(__file__).resolve().parents[2]
 ROBOT = ROOT / "robots" / "flexloen"
 PAYMENT_MONTH = "2024-11"  # income month 2024-10: its rates are confirmed (robots/flexloen/README.md)
-MARKER = ".rpa-demo"  # in a workdir the demo made, so it may wipe it again
-
-
-def prepare_workdir(workdir: Path) -> str | None:
-    """Wipe and recreate ``workdir`` when the demo made it (or it is new or empty); else say why not."""
-    if workdir.exists() and not workdir.is_dir():
-        return f"demo: --workdir {workdir} is a file, not a folder; nothing deleted"
-    if workdir.is_dir() and any(workdir.iterdir()) and not (workdir / MARKER).is_file():
-        return (
-            f"demo: --workdir {workdir} is not empty and was not made by the demo (it has no {MARKER}); "
-            "nothing deleted: choose a new or empty folder"
-        )
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    (workdir / MARKER).write_text("Made by examples/flexloen/demo.py, which wipes this folder on each run.\n")
-    return None
 
 
 def free_port() -> int:
@@ -110,7 +96,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     workdir = args.workdir.resolve()
-    refusal = prepare_workdir(workdir)
+    refusal = prepare_workdir(workdir, "demo")
     if refusal:
         print(refusal, file=sys.stderr)
         return 2

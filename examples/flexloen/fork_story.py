@@ -3,7 +3,8 @@
     python examples/flexloen/fork_story.py [--workdir fork-story] [--citizens 20]
 
 Every step is an ``rpa`` or ``git`` command, printed with what it answered, as a municipality's robot developer
-would type it (in ``--workdir``, wiped at the start):
+would type it (in ``--workdir``, wiped at the start when the story made it; any other folder that is not empty
+is refused, exit code 2):
 
 1. Skanderborg publishes its robot: a git repository of ``robots/flexloen``, tagged v0.1.0.
 2. ``rpa robot fork skanderborg@v0.1.0 syddjurs --municipality "Syddjurs Kommune"``; ``rpa robot check`` lists
@@ -31,6 +32,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the examples' own helpers
+from workdir import prepare_workdir
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = ROOT / "robots" / "flexloen"
@@ -189,8 +193,10 @@ def main() -> int:
     from rpa_core.sandbox.testing import start_sandbox
 
     workdir = args.workdir.resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    refusal = prepare_workdir(workdir, "fork_story")
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     first = start_sandbox(citizens=args.citizens, month=FIRST_MONTH, unit=UNIT)
     story = Story(workdir, vault_environment(first.logins, first.api_key))
     try:

@@ -1,4 +1,4 @@
-"""The demo wipes only a workdir it made itself (marked .rpa-demo), a new one or an empty one."""
+"""demo.py and fork_story.py wipe only a workdir an example made (marked .rpa-example), a new or an empty one."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_a_folder_the_demo_did_not_make_is_refused_and_kept(tmp_path, workdir):
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and str((tmp_path / workdir).resolve()) in lines[0] and ".rpa-demo" in lines[0]
+    assert len(lines) == 1 and str((tmp_path / workdir).resolve()) in lines[0] and ".rpa-example" in lines[0]
     assert "nothing deleted" in lines[0]
     assert snapshot(tmp_path) == before
 
@@ -56,15 +56,25 @@ def test_a_file_as_workdir_is_refused(tmp_path):
 
 def test_a_new_an_empty_and_a_marked_folder_are_made_fresh(demo, tmp_path):
     new = tmp_path / "new"
-    assert demo.prepare_workdir(new) is None
+    assert demo.prepare_workdir(new, "demo") is None
     assert [p.name for p in new.iterdir()] == [demo.MARKER]
 
     (new / "runs").mkdir()
     (new / "runs" / "old.xml").write_text("a previous demo's output")
-    assert demo.prepare_workdir(new) is None  # run after run
+    assert demo.prepare_workdir(new, "demo") is None  # run after run
     assert [p.name for p in new.iterdir()] == [demo.MARKER]
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert demo.prepare_workdir(empty) is None
+    assert demo.prepare_workdir(empty, "demo") is None
     assert (empty / demo.MARKER).is_file()
+
+
+def test_the_fork_story_refuses_a_folder_it_did_not_make(tmp_path):
+    story = DEMO.parent / "fork_story.py"
+    (tmp_path / "notes.txt").write_text("my notes")
+    result = subprocess.run(
+        [sys.executable, str(story), "--workdir", "."], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.returncode == 2 and "not made by an example" in result.stderr, result.stderr
+    assert snapshot(tmp_path) == {"notes.txt": b"my notes"}
