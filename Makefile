@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The install step for the browser: found (RPA_BROWSER_EXECUTABLE, system paths, Playwright's), else installed.
+# Both first make sure of a browser: found (RPA_BROWSER_EXECUTABLE, system paths, Playwright's), else installed.
 demo: $(STAMP)
 	$(BIN)/rpa browser ensure
 	$(BIN)/python examples/flexloen/demo.py
 
 test: $(STAMP)
+	$(BIN)/rpa browser ensure
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
