@@ -2,20 +2,66 @@
 
 SQLite claims inside an immediate transaction with ``UPDATE ... RETURNING``; PostgreSQL picks the candidate
 row with ``FOR UPDATE SKIP LOCKED`` and, in one statement, also inserts the attempt row (a data-modifying CTE),
-so a claim or a release costs one round trip.
+so a claim or a release costs one round trip. On PostgreSQL those statements are also compiled once to
+psycopg's SQL (:class:`DriverStatement`) and run on its cursor; states are SQL literals, never expanded per call.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import String, bindparam, insert, select, text, update
+from sqlalchemy import ColumnElement, Executable, String, bindparam, insert, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
-from rpa_core.queue.lifecycle import Action, Outcome, Trigger, sources, target_sql, transition
+from rpa_core.queue.lifecycle import Action, ItemState, Outcome, Trigger, sources, target_sql, transition
 from rpa_core.store.models import CLAIMABLE_SQL, item_attempts, work_items
 from rpa_core.store.types import UTCDateTime
 
 wi = work_items
+
+
+def _to_driver(value: Any) -> Any:
+    """A parameter as the store keeps it: an aware datetime as naive UTC (what UTCDateTime does)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled once for psycopg: its SQL, the ``p_*`` parameters it takes, the values of the
+    constants SQLAlchemy bound in it, and the names of the columns it returns. The queue runs it on psycopg's own
+    cursor, so it gets rows as the driver gives them (datetimes naive UTC: see :meth:`row`)."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: Mapping[str, Any]
+    columns: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Executable) -> DriverStatement:
+        compiled = statement.compile(dialect=PGDialect_psycopg())
+        names = tuple(name for name in compiled.params if name.startswith("p_"))
+        constants = {name: _to_driver(v) for name, v in compiled.params.items() if not name.startswith("p_")}
+        columns = tuple(column.key for column in statement.exported_columns)
+        return cls(str(compiled), names, constants, columns)
+
+    def params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The driver's parameters from the call's ``p_*`` values."""
+        return {**self.constants, **{name: _to_driver(values[name]) for name in self.names}}
+
+    def row(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """A returned row by column name, its datetimes aware UTC (what UTCDateTime gives when SQLAlchemy reads)."""
+        return {
+            name: value.replace(tzinfo=UTC) if isinstance(value, datetime) else value
+            for name, value in zip(self.columns, values, strict=True)
+        }
 
 
 class Statements:
@@ -32,9 +78,9 @@ class Statements:
             .order_by(wi.c.available_at, wi.c.id)
             .limit(1)
         )
-        leased = wi.c.state.in_(sources(Outcome.DONE))  # every ending of an attempt starts from a lease
+        leased = state_in(sources(Outcome.DONE))  # every ending of an attempt starts from a lease
         expired = select(wi.c.id).where(
-            wi.c.queue == queue, wi.c.state.in_(sources(Outcome.LEASE_EXPIRED)), wi.c.lease_expires_at < now
+            wi.c.queue == queue, state_in(sources(Outcome.LEASE_EXPIRED)), wi.c.lease_expires_at < now
         )
         # A worker holds an item while its lease runs: once it expired, every write is refused (fenced).
         holds = (wi.c.id == item_id) & (wi.c.lease_owner == worker) & leased & (wi.c.lease_expires_at >= now)
@@ -122,6 +168,24 @@ class Statements:
                 .returning(item_attempts.c.number)
                 .add_cte(finished)
             )
+        # After a lost reply (the connection broke while a statement ran), whether the server did it anyway:
+        # the item this claim took (its worker, lease and time are the call's own), or this release's attempt.
+        self.claimed_by = select(wi).where(
+            wi.c.lease_owner == worker, leased, wi.c.lease_expires_at == bindparam("p_expires"), wi.c.updated_at == now
+        )
+        self.released_by = select(item_attempts.c.number).where(
+            item_attempts.c.item_id == item_id,
+            item_attempts.c.worker == worker,
+            item_attempts.c.ended_at == now,
+            item_attempts.c.outcome == bindparam("p_outcome"),
+        )
+        if postgres:
+            # The hot path on PostgreSQL runs these on psycopg's cursor: SQLAlchemy's work per execution (its
+            # connection and result objects, parameter and row processing) cost more CPU than psycopg's own.
+            self.pg_claim = DriverStatement.of(self.claim_with_attempt)
+            self.pg_claimed_by = DriverStatement.of(self.claimed_by)
+            self.pg_finish = DriverStatement.of(self.finish_with_attempt)
+            self.pg_released_by = DriverStatement.of(self.released_by)
         self.heartbeat = update(wi).where(holds).values(lease_expires_at=bindparam("p_expires"), updated_at=now)
         # A stopped run gives the item back: PENDING again, and the attempt it used is given back too.
         self.give_back = (
@@ -137,6 +201,12 @@ class Statements:
             )
             .returning(wi.c.attempts)
         )
+
+
+def state_in(states: Iterable[ItemState]) -> ColumnElement[bool]:
+    """``work_items.state IN (...)`` with the states as SQL literals: the statement compiles once, where a bound
+    IN list is expanded again on every execution."""
+    return wi.c.state.in_([literal_column(f"'{ItemState(state).value}'", String()) for state in states])
 
 
 def transition_target(trigger: Trigger) -> str:

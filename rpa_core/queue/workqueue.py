@@ -3,6 +3,10 @@
 Claims are one write transaction: on SQLite an immediate transaction (the database's single writer lock)
 around ``UPDATE ... RETURNING``; on PostgreSQL the same statement whose candidate row is chosen with
 ``FOR UPDATE SKIP LOCKED``, so concurrent workers never wait for or take each other's item.
+
+On PostgreSQL a claim and a DONE or business-exception release are each one self-committing statement that
+also writes the attempt row: one round trip, one commit. When the connection breaks while one runs, the queue
+asks a new connection whether the server did it (a lost reply) before running it again, see ``_one_statement``.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from typing import Any
 from sqlalchemy import Connection, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from rpa_core.privacy import mask_cpr
 from rpa_core.queue.errors import LeaseLostError
 from rpa_core.queue.items import QueuePolicy, WorkItem
 from rpa_core.queue.lifecycle import CLAIMABLE, EventKind, ItemState, Outcome, next_state
-from rpa_core.queue.statements import statements
+from rpa_core.queue.statements import DriverStatement, statements
 from rpa_core.store import Store
 from rpa_core.store.models import item_events, item_files, work_items
 from rpa_core.store.types import utcnow
@@ -128,8 +133,7 @@ class WorkQueue:
         }
         if self._postgres:
             # One statement (claim and attempt row together), committed on its own: no BEGIN/COMMIT trips.
-            with self._autocommit() as conn:
-                row = conn.execute(sql.claim_with_attempt, params).first()
+            row = self._one_statement(sql.pg_claim, params, done=sql.pg_claimed_by)
         else:
             with self.store.engine.begin() as conn:
                 row = conn.execute(sql.claim, params).first()
@@ -143,8 +147,50 @@ class WorkQueue:
             return self.claim(worker, run_id=run_id)
         return WorkItem.from_row(row)
 
-    def _autocommit(self) -> Connection:
-        return self.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    def _one_statement(
+        self, statement: DriverStatement, params: Mapping[str, Any], *, done: DriverStatement
+    ) -> dict[str, Any] | None:
+        """Run one self-committing statement (PostgreSQL) and return its first row, surviving a lost reply.
+
+        When the connection breaks while the statement runs, the server may have committed it without the reply
+        reaching us: ``done`` asks, on a new connection, for the row the statement would have returned (the item
+        this claim took, the attempt this release ended), and only when there is none is the statement run again.
+        A claim the server commits after that question was asked (the broken connection's backend still running
+        it) is not found: the worker never learns of that item, and its lease expires and the sweep returns it.
+        """
+        try:
+            return self._run_on_driver(statement, params)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        row = self._run_on_driver(done, params)
+        return row if row is not None else self._run_on_driver(statement, params)
+
+    def _run_on_driver(self, statement: DriverStatement, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """One statement in autocommit on a pooled connection, through psycopg's cursor; errors as SQLAlchemy's."""
+        dbapi = self.store.engine.dialect.loaded_dbapi
+        try:
+            pooled = self.store.engine.raw_connection()  # the pool's checkout check runs here
+        except dbapi.Error as exc:  # the pool hands over the driver's own error: wrap it as engine.connect() does
+            raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+        driver = pooled.driver_connection
+        try:
+            driver.autocommit = True
+            try:
+                with driver.cursor() as cursor:
+                    cursor.execute(statement.sql, statement.params(params))
+                    values = cursor.fetchone()
+            finally:
+                if not (driver.broken or driver.closed):
+                    driver.autocommit = False  # the pool's other users expect transactions
+        except dbapi.Error as exc:
+            lost = driver.broken or driver.closed
+            if lost:
+                pooled.invalidate(exc)
+            raise DBAPIError.instance(statement.sql, None, exc, dbapi.Error, connection_invalidated=lost) from exc
+        finally:
+            pooled.close()
+        return None if values is None else statement.row(values)
 
     def _expire_leases(self, conn: Connection, now: datetime) -> None:
         """Return items whose worker stopped renewing its lease to the queue (or abandon them).
@@ -222,11 +268,10 @@ class WorkQueue:
                 "p_result": result_json,
                 "p_now": now,
             }
-            with self._autocommit() as conn:
-                if conn.execute(sql.finish_with_attempt, params).first() is None:
-                    raise LeaseLostError(
-                        f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
-                    )
+            if self._one_statement(sql.pg_finish, params, done=sql.pg_released_by) is None:
+                raise LeaseLostError(
+                    f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)"
+                )
             return next_state(ItemState.IN_PROGRESS, outcome)
         lost = LeaseLostError(f"work item {item_id}: '{worker}' does not hold it (lease expired or already released)")
         with self.store.engine.begin() as conn:
