@@ -5,15 +5,25 @@ from __future__ import annotations
 import getpass
 import json
 import socket
+import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from rpa_core.cli.common import HELP_OPTIONS, StoreOption, local_time, open_cli_existing_store
+from rpa_core.cli.common import (
+    HELP_OPTIONS,
+    StoreOption,
+    check_output_folder,
+    local_time,
+    open_cli_existing_store,
+)
 from rpa_core.cli.output import JsonOption, data_console, emit_json, iso_time, state_counts, table
 
 app = typer.Typer(
-    help="Work items: list, show one with its history, requeue.", no_args_is_help=True, context_settings=HELP_OPTIONS
+    help="Work items: list, show one with its history, requeue, add one, export as Robocorp devdata.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 
 STATES = "PENDING, IN_PROGRESS, DONE, BUSINESS_EXCEPTION, APPLICATION_ERROR, ABANDONED"
@@ -214,3 +224,104 @@ def requeue(
             typer.echo(f"rpa: error: {exc}", err=True)
     if failures:
         raise typer.Exit(2)
+
+
+def _payload(value: str):
+    """--payload's JSON object, given inline or as @file.json; one line naming the file and position if bad."""
+    from rpa_core.errors import UserError
+    from rpa_core.queue.devdata import parse_json
+
+    where = "--payload"
+    if value.startswith("@"):
+        path = Path(value[1:])
+        where = str(path)
+        try:
+            value = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"--payload @{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    payload = parse_json(value, where)
+    if not isinstance(payload, dict):
+        raise UserError(f'{where}: the payload must be a JSON object of variables, like {{"month": "2024-11"}}')
+    return payload
+
+
+@app.command("add")
+def add(
+    queue: Annotated[str, typer.Argument(help="The queue to add the item to (a step's input_queue).")],
+    payload: Annotated[
+        str, typer.Option("--payload", help="The item's variables: a JSON object, or @FILE.json to read it.")
+    ] = "{}",
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", help="A file to attach, under its own name (repeatable).")
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(help="The item's unique reference in the queue (default: a new generated one)."),
+    ] = None,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+) -> None:
+    """Add one work item to a queue by hand. The store must exist (`rpa store upgrade` creates one).
+
+    An item whose --reference is already in the queue is not added again (exit code 0, the existing item named).
+
+    --json: {"created": bool, "item": {...}} with the fields of rpa queue show --json's item.
+
+    Example: rpa queue add flexloen --payload @case.json --file indkomst.xlsx --reference "flexloen:manual:17"
+    """
+    from rpa_core.errors import UserError
+    from rpa_core.privacy import mask_cpr
+    from rpa_core.queue import WorkQueue
+
+    data = _payload(payload)
+    files: dict[str, bytes] = {}
+    for path in file or []:
+        if not path.is_file():
+            raise UserError(f"--file {path}: no such file")
+        if path.name in files:
+            raise UserError(f"--file {path}: another --file has the name {path.name}")
+        files[path.name] = path.read_bytes()
+    if reference is not None and not reference.strip():
+        raise UserError("--reference: give a non-empty reference, or leave it out for a generated one")
+    opened = open_cli_existing_store(store)
+    item, created = WorkQueue(opened, queue).create(reference or f"manual:{uuid.uuid4().hex}", data, files=files)
+    if as_json:
+        emit_json({"created": created, "item": _item_json(item, detail=True)})
+        return
+    if created:
+        typer.echo(f"work item {item.id} added to queue {queue} (reference {mask_cpr(item.reference)})")
+    else:
+        typer.echo(
+            f"queue {queue} already has reference {mask_cpr(item.reference)} (work item {item.id}, "
+            f"{item.state.value}): nothing added"
+        )
+
+
+@app.command("export")
+def export(
+    queue: Annotated[str, typer.Argument(help="The queue whose items to export.")],
+    folder: Annotated[Path, typer.Argument(help="Where to write work-items.json and the items' files.")],
+    state: Annotated[list[str] | None, typer.Option("--state", "-s", help=f"Only these states: {STATES}.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Only items this run created or worked.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write a queue's items as rpaframework's FileAdapter writes its outputs: FOLDER/work-items.json (a list of
+    {"payload", "files"}, oldest item first) and the files next to it, to compare with a Robocorp run.
+
+    The payloads are written as stored, not masked: treat the folder as personal data.
+
+    Example: rpa queue export hello devdata/work-items-out/from-rpa --run 20241123-021500-a1b2c3
+    """
+    from rpa_core.queue import WorkQueue, list_items
+    from rpa_core.queue.devdata import write_items
+
+    states = _states(state)
+    check_output_folder(folder, "FOLDER")
+    opened = open_cli_existing_store(store)
+    items = sorted(list_items(opened, queue=queue, states=states, run_id=run, limit=10_000_000), key=lambda i: i.id)
+    reader = WorkQueue(opened, queue)
+    written = write_items(
+        folder,
+        ((i.payload, {name: reader.get_file(i.id, name) for name in reader.list_files(i.id)}) for i in items),
+    )
+    typer.echo(f"{len(items)} work item(s) of queue {queue} written to {written}")

@@ -51,6 +51,8 @@ def _print_result(result) -> None:
         console.print(f"Stopped: {result.stop_reason}{returned}")
     if result.failed_steps:
         console.print(f"Steps that failed: {', '.join(result.failed_steps)}")
+    if result.duplicates:
+        console.print(f"Duplicate references: {result.duplicates} output(s) not created again (WARN lines in the log)")
     console.print(f"Artifacts: {result.artifacts_dir}")
     if result.log_html:
         console.print(f"Log: {result.log_html}")
@@ -64,6 +66,7 @@ def _runner(
     profile: str | None = None,
     overrides: list[str] | None = None,
     rf_options: list[str] | None = None,
+    input_path: Path | None = None,
 ):
     from rpa_core.packaging import load_robot, resolve_settings
     from rpa_core.packaging.rf_options import rf_option_args
@@ -77,6 +80,11 @@ def _runner(
         if ":" not in variable:
             raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
     rf_args = rf_option_args(rf_options or ())
+    input_items = None
+    if input_path is not None:  # read and checked before anything is created
+        from rpa_core.queue.devdata import read_items
+
+        input_items = read_items(input_path)
     # Before the store is opened: a robot whose task files are broken leaves no trace, not even an empty store.
     check_output_folder(runs_dir, "--runs-dir")
     ensure_runnable(robot, settings, tuple(variables or ()))
@@ -89,6 +97,7 @@ def _runner(
         rf_options=rf_args,
         settings=settings,
         preflight=False,
+        input_items=input_items,
     )
 
 
@@ -100,6 +109,15 @@ def run(
     runs_dir: RunsDir = Path("runs"),
     variable: Variables = None,
     rf_option: RfOptions = None,
+    input_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Robocorp devdata: a folder with work-items.json (devdata/work-items-in/NAME) or the file itself; "
+            "its items are the first step's input instead of one empty item.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a robot: every step of its robot.toml in order, on the store.
 
@@ -108,8 +126,10 @@ def run(
     the items they held go back to the queue uncharged.
 
     Example: rpa run robots/flexloen --profile skanderborg --set spot_check_share=0.1 --rf-option=--loglevel=DEBUG
+
+    Example: rpa run my-robocorp-robot --input devdata/work-items-in/test-input
     """
-    result = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option).run()
+    result = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option, input_path).run()
     _print_result(result)
     raise typer.Exit(result.exit_code)
 

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from RPA.Robocorp.Vault import BaseSecretManager, Secret
 
 from rpa_core.vault import SecretStore
 
 ADAPTER_PATH = "rpa_core.keywords.vault_adapter.SecretStoreAdapter"
+
+
+class CaseInsensitiveSecret(Secret):
+    """rpaframework's ``Secret`` (a mapping; ``${secret}[api_key]`` in tasks) whose keys ignore case:
+    ``API_KEY``, ``api_key`` and ``Api_Key`` are one key; listing its keys shows the file's spelling."""
+
+    def __init__(self, name: str, description: str, values: Mapping[str, str]) -> None:
+        super().__init__(name, description, {})
+        self.update(values)
+
+    def _spelling(self, key: Any) -> Any:
+        if isinstance(key, str):
+            for known in self._dict:
+                if known.lower() == key.lower():
+                    return known
+        return key
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[self._spelling(key)]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._dict[self._spelling(key)] = value
+
+    def __contains__(self, key: object) -> bool:
+        return self._spelling(key) in self._dict
+
+    def update(self, kvpairs: Mapping[str, str]) -> None:
+        for key, value in dict(kvpairs).items():
+            self[key] = value
 
 
 class SecretStoreAdapter(BaseSecretManager):
@@ -16,7 +48,9 @@ class SecretStoreAdapter(BaseSecretManager):
         self.store = SecretStore()
 
     def get_secret(self, secret_name: str) -> Secret:
-        return Secret(secret_name, f"from {self.store.path} or the environment", self.store.get(secret_name))
+        """The secret under the name the robot asks for (names and keys are case-insensitive)."""
+        values = self.store.get(secret_name)
+        return CaseInsensitiveSecret(secret_name, f"from {self.store.path} or the environment", values)
 
     def set_secret(self, secret: Secret) -> None:
         raise NotImplementedError(

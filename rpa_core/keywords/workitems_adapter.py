@@ -6,9 +6,11 @@ Item``, ``Release Input Work Item`` and ``Create Output Work Item`` runs here un
 
 - A step with an input queue claims items with a lease, renewed by a heartbeat thread while the item is worked.
 - A step without one (a producer) gets a single empty seed item, as with rpaframework's file adapter, so that
-  ``Create Output Work Item`` has a parent.
-- An output item's reference is its payload's ``reference`` variable when set (so a producer run twice
-  creates nothing new), else a fresh unique one.
+  ``Create Output Work Item`` has a parent; or, for the first step of ``rpa run --input``, the devdata items
+  (payload and files) the runner wrote to the run's queue context (``rpa_core.packaging.references``).
+- An output item's reference comes from robot.toml ``[queue] reference`` (a payload variable or a template), so
+  a producer run twice creates nothing new: a duplicate is a WARN in the log, its writes go nowhere, the existing
+  item is untouched. Without a declaration every output is a new item with a fresh unique reference.
 - A failure rpaframework releases as an application error is classified first (``rpa_core.queue.classify``):
   a business exception keeps its code and is never retried; a stop by a signal gives the item back uncharged.
 - Every write on an input item (payload, files, release) is fenced by the lease: once this worker lost it (it
@@ -17,19 +19,24 @@ Item``, ``Release Input Work Item`` and ``Create Output Work Item`` runs here un
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from robot.api import logger as rf_logger
 from RPA.Robocorp.WorkItems import BaseAdapter, EmptyQueue, Error, State
 
 from rpa_core import context
 from rpa_core.keywords.items import business_codes
+from rpa_core.packaging.references import DUPLICATE_WARNING, QUEUE_CONTEXT_FILE, render_reference
 from rpa_core.privacy import mask_cpr
 from rpa_core.queue import (
     ItemState,
@@ -47,8 +54,25 @@ from rpa_core.store.types import utcnow
 log = logging.getLogger(__name__)
 
 SEED_PREFIX = "seed:"
-REFERENCE_VARIABLE = "reference"
+DUPLICATE_PREFIX = "duplicate:"
 _POLL_MAX_SECONDS = 2.0
+
+
+@dataclass
+class _LocalItem:
+    """An item that lives only in this process: a seed (devdata input) or a duplicate output's scratch copy."""
+
+    payload: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes | Path] = field(default_factory=dict)  # a devdata file is read when asked for
+
+
+def queue_context() -> dict[str, Any]:
+    """What the runner wrote for this run's steps (reference source, devdata input); {} outside a run."""
+    folder = os.environ.get(context.ARTIFACTS_DIR)
+    path = Path(folder) / QUEUE_CONTEXT_FILE if folder else None
+    if path is None or not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _env_float(name: str, default: float) -> float:
@@ -100,9 +124,17 @@ class QueueAdapter(BaseAdapter):
         input_name, output_name = os.environ.get(context.INPUT_QUEUE), os.environ.get(context.OUTPUT_QUEUE)
         self.input = WorkQueue(self.store, input_name, self.policy) if input_name else None
         self.output = WorkQueue(self.store, output_name, self.policy) if output_name else None
-        self._seed_given = False
-        self._seed_payload: dict[str, Any] = {}
-        self._seed_files: dict[str, bytes] = {}
+        shared = queue_context()
+        self.reference_source: str | None = shared.get("reference")
+        given = shared.get("input") or {}
+        seeds = given.get("items") if given.get("step") == os.environ.get(context.STEP_NAME) else None
+        self._seeds = [
+            _LocalItem(dict(i.get("payload") or {}), {n: Path(f) for n, f in (i.get("files") or {}).items()})
+            for i in seeds or [{}]
+        ]
+        self._seeds_given = 0
+        self._local: dict[str, _LocalItem] = {}
+        self.duplicates = 0
         self._heartbeats: dict[int, _Heartbeat] = {}
         self._claimed: set[int] = set()  # input items this worker claimed: their writes are fenced by the lease
         self._results: dict[int, dict[str, Any]] = {}
@@ -111,10 +143,12 @@ class QueueAdapter(BaseAdapter):
     # -------------------------------------------------------------- input side
     def reserve_input(self) -> str:
         if self.input is None:
-            if self._seed_given:
+            if self._seeds_given >= len(self._seeds):
                 raise EmptyQueue("this step takes no work items (no input_queue in robot.toml)")
-            self._seed_given = True
-            return f"{SEED_PREFIX}{self.run_id or uuid.uuid4().hex}"
+            seed_id = f"{SEED_PREFIX}{self.run_id or uuid.uuid4().hex}:{self._seeds_given + 1}"
+            self._local[seed_id] = self._seeds[self._seeds_given]
+            self._seeds_given += 1
+            return seed_id
         while True:
             if self._kill_switch_tripped():
                 raise EmptyQueue("kill switch: too many application errors in a row; no more items taken")
@@ -140,7 +174,7 @@ class QueueAdapter(BaseAdapter):
         return consecutive_failures(self.store, self.run_id, self.kill_switch) >= self.kill_switch
 
     def release_input(self, item_id: str, state: State, exception: dict | None = None) -> None:
-        if item_id.startswith(SEED_PREFIX):
+        if item_id in self._local:
             return
         number = int(item_id)
         heartbeat = self._heartbeats.pop(number, None)
@@ -167,7 +201,7 @@ class QueueAdapter(BaseAdapter):
 
     def set_result(self, item_id: str, fields: dict[str, Any]) -> None:
         """What the robot did with an input item (``Set Work Item Result``); stored with its attempt on release."""
-        if not str(item_id).startswith(SEED_PREFIX):
+        if str(item_id) not in self._local:
             self._results.setdefault(int(item_id), {}).update(fields)
 
     def _fenced(self, item_id: str) -> str | None:
@@ -179,46 +213,57 @@ class QueueAdapter(BaseAdapter):
         if self.output is None:
             raise RuntimeError("this step has no output_queue in robot.toml, so it cannot create output work items")
         data = payload if isinstance(payload, dict) else ({} if payload is None else {"value": payload})
-        reference = str(data.get(REFERENCE_VARIABLE) or f"{self.run_id or 'item'}:{uuid.uuid4().hex}")
-        parent = None if (not parent_id or parent_id.startswith(SEED_PREFIX)) else int(parent_id)
+        if self.reference_source:  # a missing field fails this item's keyword, naming the field
+            reference = render_reference(self.reference_source, data)
+        else:
+            reference = f"{self.run_id or 'item'}:{uuid.uuid4().hex}"
+        parent = None if (not parent_id or parent_id in self._local) else int(parent_id)
         item, created = self.output.create(reference, data, run_id=self.run_id, parent_id=parent)
-        if not created:
-            log.info("Work item for %s already exists (%s): not created again", mask_cpr(reference), item.state)
-        return str(item.id)
+        if created:
+            return str(item.id)
+        self.duplicates += 1
+        rf_logger.warn(
+            f"{DUPLICATE_WARNING} {mask_cpr(reference)} in queue '{self.output.name}': work item {item.id} "
+            f"({item.state.value}) already has it, so this output is not created again"
+        )
+        scratch = f"{DUPLICATE_PREFIX}{item.id}:{uuid.uuid4().hex}"  # later writes to it change nothing stored
+        self._local[scratch] = _LocalItem(dict(data))
+        return scratch
 
     # ------------------------------------------------------ payload and files
     def _queue(self) -> WorkQueue:
         return self.input or self.output or WorkQueue(self.store, "_", self.policy)
 
     def load_payload(self, item_id: str) -> Any:
-        if item_id.startswith(SEED_PREFIX):
-            return dict(self._seed_payload)
+        if item_id in self._local:
+            return dict(self._local[item_id].payload)
         return get_item(self.store, int(item_id)).payload
 
     def save_payload(self, item_id: str, payload: Any) -> None:
-        if item_id.startswith(SEED_PREFIX):
-            self._seed_payload = dict(payload or {})
+        if item_id in self._local:
+            self._local[item_id].payload = dict(payload or {})
             return
         self._queue().save_payload(int(item_id), payload or {}, worker=self._fenced(item_id))
 
     def list_files(self, item_id: str) -> list[str]:
-        if item_id.startswith(SEED_PREFIX):
-            return sorted(self._seed_files)
+        if item_id in self._local:
+            return sorted(self._local[item_id].files)
         return self._queue().list_files(int(item_id))
 
     def get_file(self, item_id: str, name: str) -> bytes:
-        if item_id.startswith(SEED_PREFIX):
-            return self._seed_files[name]
+        if item_id in self._local:
+            content = self._local[item_id].files[name]
+            return content.read_bytes() if isinstance(content, Path) else content
         return self._queue().get_file(int(item_id), name)
 
     def add_file(self, item_id: str, name: str, *, original_name: str, content: bytes) -> None:
-        if item_id.startswith(SEED_PREFIX):
-            self._seed_files[name] = content
+        if item_id in self._local:
+            self._local[item_id].files[name] = content
             return
         self._queue().add_file(int(item_id), name, content, worker=self._fenced(item_id))
 
     def remove_file(self, item_id: str, name: str) -> None:
-        if item_id.startswith(SEED_PREFIX):
-            self._seed_files.pop(name, None)
+        if item_id in self._local:
+            self._local[item_id].files.pop(name, None)
             return
         self._queue().remove_file(int(item_id), name, worker=self._fenced(item_id))

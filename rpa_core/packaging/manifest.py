@@ -22,6 +22,7 @@ description = "the robot's login to the benefits system"
 max_attempts = 3
 backoff_seconds = 5
 lease_seconds = 300
+reference = "reference"      # output items' unique reference: a payload variable or "flexloen:{cpr}:{month}"
 
 [run]                        # optional
 kill_switch = 5              # stop the run after this many application errors in a row
@@ -58,6 +59,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rpa_core.errors import ConfigError
+from rpa_core.packaging.references import check_reference_source
 
 MANIFEST_NAME = "robot.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -222,6 +224,13 @@ class QueueSettings(_Strict):
     business_codes: list[str] = Field(
         default_factory=list, description="failure codes ('CODE: message') that are business exceptions, not retried"
     )
+    # Output items' unique reference: a payload variable or a '{field}' template (rpa_core.packaging.references).
+    reference: str | None = None
+
+    @field_validator("reference")
+    @classmethod
+    def _valid_reference(cls, value: str | None) -> str | None:
+        return None if value is None else check_reference_source(value)
 
     @field_validator("business_codes")
     @classmethod

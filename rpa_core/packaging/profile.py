@@ -13,6 +13,10 @@ profile (``profiles/<name>.toml``) changes some of them:
 Then ``RPA_SETTING_<NAME>`` variables and ``--set name=value`` on the command line. A profile may not invent
 settings (a typo in a fork would otherwise be ignored silently), and a value must have the default's type.
 
+A relative path in a path setting (a name ending in ``_file``, ``_folder``, ``_dir``, ``_path`` or ``_workbook``),
+in the profile as anywhere else, means a path relative to the operator's working directory (where ``rpa`` runs),
+not to the profile or the robot: the runner makes it absolute before a step starts in the robot's folder.
+
 A fork's new profile (``rpa robot fork``) lists under ``[undecided]`` the settings whose source value named the
 source municipality (its systems' URLs, mailbox, unit codes, report folder), with that value for reference::
 
@@ -36,6 +40,7 @@ from typing import Any
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.manifest import MANIFEST_NAME, Robot
+from rpa_core.packaging.setting_paths import absolute_paths
 from rpa_core.packaging.settings_check import check_settings
 
 ENV_PREFIX = "RPA_SETTING_"
@@ -62,10 +67,12 @@ class Settings:
             for name, value in self.undecided.items()
         ]
 
-    def write_variable_file(self, path: Path) -> Path:
-        """Write the settings as a Robot Framework JSON variable file (``${name}`` in tasks)."""
+    def write_variable_file(self, path: Path, *, base: Path | None = None) -> Path:
+        """Write the settings as a Robot Framework JSON variable file (``${name}`` in tasks); path settings'
+        relative values made absolute against ``base`` (default: the working directory), see ``setting_paths``."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.values, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        values = absolute_paths(self.values, base)
+        path.write_text(json.dumps(values, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         return path
 
 

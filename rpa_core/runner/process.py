@@ -17,6 +17,7 @@ from rpa_core.packaging import Robot, Step
 from rpa_core.packaging.overrides import LOCAL_DIR, MODIFIER, local_files
 from rpa_core.paths import SHARED_KEYWORDS_DIR
 from rpa_core.privacy import mask_cpr, mask_text_file
+from rpa_core.vault.secrets import DECLARED_SECRETS_ENV
 
 LISTENERS = (
     "rpa_core.privacy.listener.CprMaskingListener",
@@ -27,6 +28,9 @@ ITEM_LOOP = "rpa_core.keywords.items.ItemLoop"
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
 # interrupted, internal error), not that tasks failed.
 RF_BROKEN_RC = 251
+# As Robocorp's rcc sets them: the robot's folder (the step's working directory) and the step's output folder.
+ROBOT_ROOT = "ROBOT_ROOT"
+ROBOT_ARTIFACTS = "ROBOT_ARTIFACTS"
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,15 @@ class StepContext:
 
 def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str, ...] = ()) -> list[str]:
     """Options every Robot Framework process of the robot gets: RPA mode, Python path, settings, overrides."""
-    options = ["--rpa", "--pythonpath", str(robot.directory), "--pythonpath", str(SHARED_KEYWORDS_DIR)]
+    root = robot.directory.resolve()  # absolute: the step runs in the robot's folder, not where rpa runs
+    options = ["--rpa", "--pythonpath", str(root), "--pythonpath", str(SHARED_KEYWORDS_DIR)]
     # For Each Input Work Item takes the next item after a failing one, in the same process.
     options += ["--prerunmodifier", ITEM_LOOP]
-    if local_files(robot.directory):
+    if local_files(root):
         # ';' separates the argument, so a Windows path's drive colon is not read as a separator.
-        options += ["--prerunmodifier", f"{MODIFIER};{robot.directory / LOCAL_DIR}"]
+        options += ["--prerunmodifier", f"{MODIFIER};{root / LOCAL_DIR}"]
     if variable_file is not None:
-        options += ["--variablefile", str(variable_file)]
+        options += ["--variablefile", str(variable_file.resolve())]
     for variable in variables:
         options += ["--variable", variable]
     return options
@@ -67,7 +72,7 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         "robot",
         *robot_options(robot, ctx.variable_file, ctx.variables),
         "--outputdir",
-        str(ctx.output_dir),
+        str(ctx.output_dir.resolve()),
         "--output",
         "output.xml",
         "--log",
@@ -86,17 +91,18 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
     if step.task:
         command += ["--task", step.task]
     command += [*robot.manifest.run.robot_options, *ctx.rf_options]  # after ours: a later --loglevel wins
-    command.append(str(robot.directory / step.tasks))
+    command.append(str(robot.directory.resolve() / step.tasks))
     return command
 
 
 def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, str]:
-    """The child's environment: ours plus the run context the work-item adapter reads."""
+    """The child's environment: ours, the run context the work-item adapter reads, and rcc's ``ROBOT_ROOT``
+    and ``ROBOT_ARTIFACTS``. Paths in it are absolute: the child runs in the robot's folder."""
     policy = robot.manifest.queue
     env = dict(os.environ)
     env.update(
         {
-            context.STORE_URL: ctx.store_url,
+            context.STORE_URL: _absolute_store_url(ctx.store_url),
             context.RUN_ID: ctx.run_id,
             context.STEP_NAME: step.name,
             context.WORKER_ID: ctx.worker_id,
@@ -104,14 +110,21 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
             context.MAX_ATTEMPTS: str(policy.max_attempts),
             context.BACKOFF_SECONDS: str(policy.backoff_seconds),
             context.LEASE_SECONDS: str(policy.lease_seconds),
-            context.ARTIFACTS_DIR: str(ctx.output_dir.parent),
+            context.ARTIFACTS_DIR: str(ctx.output_dir.parent.resolve()),
+            ROBOT_ROOT: str(robot.directory.resolve()),
+            ROBOT_ARTIFACTS: str(ctx.output_dir.resolve()),
             context.WAIT_FOREVER: "1" if ctx.wait_forever else "0",
             "PYTHONUNBUFFERED": "1",
         }
     )
     # Credentials: our secret store behind rpaframework's Vault keywords, unless the machine names another.
     env.setdefault(context.SECRET_MANAGER, context.VAULT_ADAPTER_PATH)
-    env.setdefault(context.SECRETS_FILE, str(Path(".rpa", "secrets.toml").resolve()))
+    env[context.SECRETS_FILE] = str(Path(env.get(context.SECRETS_FILE) or Path(".rpa", "secrets.toml")).resolve())
+    declared = [credential.name for credential in robot.manifest.credentials]
+    if declared:  # the vault matches RPA_SECRET_MY_SECRET__KEY to a declared 'my-secret'
+        env[DECLARED_SECRETS_ENV] = ",".join(declared)
+    else:
+        env.pop(DECLARED_SECRETS_ENV, None)
     if robot.manifest.run.kill_switch:
         env[context.KILL_SWITCH] = str(robot.manifest.run.kill_switch)
     env[context.BUSINESS_CODES] = ",".join(policy.business_codes)
@@ -121,6 +134,20 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
         else:
             env.pop(key, None)
     return env
+
+
+def _absolute_store_url(url: str) -> str:
+    """A SQLite store URL with its file made absolute (the child's working directory is the robot's folder)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or Path(parsed.database).is_absolute():
+        return url
+    return parsed.set(database=Path(parsed.database).resolve().as_posix()).render_as_string(hide_password=False)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -179,7 +206,8 @@ class StepProcess:
         self._process = subprocess.Popen(
             robot_command(robot, step, ctx),
             env=robot_environment(robot, step, ctx),
-            cwd=Path.cwd(),  # settings name files relative to where the operator runs rpa
+            # As rcc: in the robot's folder (devdata/... is found); path settings were made absolute before.
+            cwd=robot.directory.resolve(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -34,6 +34,7 @@ from types import FrameType
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import Robot, Settings, Step, resolve_settings
+from rpa_core.packaging.references import QUEUE_CONTEXT_FILE, count_duplicates
 from rpa_core.packaging.rf_options import check_rf_args
 from rpa_core.queue import (
     FINAL,
@@ -47,8 +48,10 @@ from rpa_core.queue import (
     held_by,
     returned_items,
 )
+from rpa_core.queue.devdata import DevItem
 from rpa_core.runner import records
 from rpa_core.runner.artifacts import first_failure, merge_outputs
+from rpa_core.runner.inputs import write_queue_context
 from rpa_core.runner.preflight import ensure_runnable
 from rpa_core.runner.process import RF_BROKEN_RC, StepContext, StepProcess
 from rpa_core.runner.progress import QuietObserver, RunObserver
@@ -168,6 +171,7 @@ class RunResult:
     failed_steps: list[str] = field(default_factory=list)
     stop_signal: int | None = None  # the signal that stopped the run
     returned: int = 0  # items the stop gave back to their queue, uncharged
+    duplicates: int = 0  # outputs not created again: their declared reference was already in the queue
 
     @property
     def exit_code(self) -> int:
@@ -213,7 +217,10 @@ class Runner:
         settings: Settings | None = None,
         preflight: bool = True,
         stop_grace: float | None = None,
+        input_items: list[DevItem] | None = None,
     ) -> None:
+        self.input_items = input_items  # rpa run --input: the first step's input instead of one empty seed item
+        self._duplicates = 0
         self.preflight = preflight
         self.stop_grace = stop_grace_seconds() if stop_grace is None else stop_grace
         self._stop = StopRequest()
@@ -269,6 +276,10 @@ class Runner:
         run_id = records.new_run_id()
         run_dir = self.runs_dir / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
+        self._duplicates = 0
+        write_queue_context(
+            self.store, self.robot, self.policy, run_dir, run_id, steps[0] if steps else None, self.input_items
+        )
         records.create_run(
             self.store,
             robot=self.robot.name,
@@ -311,14 +322,23 @@ class Runner:
             self._give_back_held(run_id, stop_reason)
             returned = returned_items(self.store, run_id)
             self.observer.message(f"Run {run_id}: {stop_reason}; {returned} item(s) returned to the queue")
+        (run_dir / QUEUE_CONTEXT_FILE).unlink(missing_ok=True)  # it may hold --input's payloads
         log_html = merge_outputs(run_dir, self.robot.name, outputs)
         counts = count_items(self.store, run_id=run_id)
         status = self._status(counts, failed_steps, stop_reason)
         records.finish_run(self.store, run_id, status, stop_reason)
         self.observer.close()
-        return RunResult(
+        result = RunResult(
             run_id, status, counts, run_dir, log_html, stop_reason, failed_steps, self._stop.signum, returned
         )
+        result.duplicates = self._duplicates
+        return result
+
+    def _count_duplicates(self, process: StepProcess) -> str:
+        """Add a step process's duplicate references to the run's count; the words for its summary line."""
+        found = count_duplicates(process.output_xml)
+        self._duplicates += found
+        return f"{found} duplicate reference(s), not created again (WARN in the log)" if found else ""
 
     # ------------------------------------------------------------- stopping
     def _stop_processes(self, run_id: str) -> None:
@@ -443,8 +463,9 @@ class Runner:
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED
         reason = first_failure(process.output_xml) if code != 0 else None
         records.finish_step(self.store, step_id, status, code, reason)
+        duplicates = self._count_duplicates(process)
         if code == 0:
-            self.observer.message(f"Step {step.name}: passed")
+            self.observer.message(f"Step {step.name}: passed" + (f"; {duplicates}" if duplicates else ""))
         else:
             self.observer.message(
                 f"Step {step.name}: FAILED (exit code {code})"
@@ -505,6 +526,9 @@ class Runner:
         status = RunStatus.SUCCEEDED if code == 0 else RunStatus.FAILED  # an item's failure ends its process too
         reason = first_failure(slot.process.output_xml) if code != 0 else None
         records.finish_step(self.store, slot.step_id, status, code, reason)
+        duplicates = self._count_duplicates(slot.process)
+        if duplicates:
+            self.observer.message(f"Step {step.name}: process {slot.process.pid}: {duplicates}")
         if broken:
             self.observer.message(
                 f"Step {step.name}: worker process FAILED (exit code {code}, {claimed} items)"

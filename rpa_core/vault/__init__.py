@@ -6,10 +6,17 @@
     password = "..."
 
 Environment variables override the file: ``RPA_SECRET_YDELSE__PASSWORD=...`` sets ``password`` of secret
-``ydelse``. Robot Framework tasks read them with rpaframework's ``RPA.Robocorp.Vault`` keywords
-(``Get Secret    ydelse``), which the runner points at this store.
+``ydelse``. Names and keys are case-insensitive, and ``_`` in the variable also stands for ``-`` in a name
+(``RPA_SECRET_MY_SECRET__PASSWORD`` for ``my-secret``). Robot Framework tasks read them with rpaframework's
+``RPA.Robocorp.Vault`` keywords (``Get Secret    ydelse``), which the runner points at this store.
 """
 
-from rpa_core.vault.secrets import SecretNotFoundError, SecretStore, default_secrets_file
+from rpa_core.vault.secrets import (
+    AmbiguousSecretError,
+    SecretNotFoundError,
+    SecretStore,
+    SecretValues,
+    default_secrets_file,
+)
 
-__all__ = ["SecretNotFoundError", "SecretStore", "default_secrets_file"]
+__all__ = ["AmbiguousSecretError", "SecretNotFoundError", "SecretStore", "SecretValues", "default_secrets_file"]

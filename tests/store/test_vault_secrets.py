@@ -12,7 +12,7 @@ def test_file_secrets_with_environment_overrides(tmp_path):
     store = SecretStore(path, environ={"RPA_SECRET_YDELSE__PASSWORD": "from-env", "RPA_SECRET_ESDH__API_KEY": "k"})
     assert store.get("ydelse") == {"username": "robot", "password": "from-env"}
     assert store.get("ESDH") == {"api_key": "k"}
-    assert store.names() == ["esdh", "ydelse"]
+    assert store.names() == ["esdh", "Ydelse"]  # as the file spells it
 
 
 def test_missing_secret_says_where_to_put_it(tmp_path):
