@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,28 @@ def copy_flexloen(folder: Path) -> Path:
     """A copy of the fleksløn robot without Python caches."""
     shutil.copytree(FLEXLOEN, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return folder
+
+
+def files(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with a digest of its content: compare before and after to see nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def schema_state(url: str) -> tuple[list[str], str | None]:
+    """A store's tables and its alembic revision, read with a plain engine (not ours)."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = sorted(inspect(connection).get_table_names())
+            version = None
+            if "alembic_version" in tables:
+                version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return tables, version
+    finally:
+        engine.dispose()

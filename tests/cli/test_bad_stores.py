@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from support import assert_one_clear_line, rpa
+from sqlalchemy import create_engine, text
+from support import assert_one_clear_line, files, rpa, schema_state
 
 from rpa_core.store.migrate import _config, head_revision
 
@@ -16,29 +16,6 @@ LOOKS = [["queue", "ls"], ["queue", "show", "1"], ["runs", "ls"], ["runs", "show
 NEVER_CREATE = [*LOOKS, ["queue", "requeue", "1"]]
 # Every command above opens the store through one helper (each is tested on a missing store); fewer are enough here.
 SOME = [["queue", "show", "1"], ["runs", "ls"], ["queue", "requeue", "1"]]
-
-
-def files(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a digest of its content."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def schema_state(url: str) -> tuple[list[str], str | None]:
-    """The store's tables and its alembic revision, read with a plain engine."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            tables = sorted(inspect(connection).get_table_names())
-            version = None
-            if "alembic_version" in tables:
-                version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return tables, version
-    finally:
-        engine.dispose()
 
 
 def sqlite(path: Path) -> str:

@@ -6,36 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
+from support import files, schema_state
 
 from rpa_core.errors import StoreNotFoundError, StoreRevisionError, StoreUnavailableError
 from rpa_core.store import open_existing_store, open_store
 from rpa_core.store.migrate import _config, current_revision, head_revision, known_revisions, upgrade
 
 UNKNOWN = "ffff0000beef"
-
-
-def files(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a digest of its content."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def schema_state(url: str) -> tuple[list[str], str | None]:
-    """The store's tables and its alembic revision, read with a plain engine."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            tables = sorted(inspect(connection).get_table_names())
-            version = None
-            if "alembic_version" in tables:
-                version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return tables, version
-    finally:
-        engine.dispose()
 
 
 def store_at(url: str, revision: str) -> None:
