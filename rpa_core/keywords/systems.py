@@ -3,6 +3,10 @@
 The keywords call the typed adapters in ``rpa_core.systems``; web adapters share the worker's one browser
 (``rpa_core.browser.current_session``), a context per system. Credentials come from the vault
 (``rpa_core.vault``: ``.rpa/secrets.toml`` or ``RPA_SECRET_<NAME>__<KEY>``), never from the robot's files.
+
+A write keyword acts on the page a keyword read in the same work-item attempt left (``Register Income And
+Subsidy`` right after ``Get Payment`` loads no page of its own); with each new input work item (a new attempt
+at one included) the web adapters forget every page they read.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from robot.api.deco import keyword, library
+from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from rpa_core.systems import Case, IncomeLine, JournalNote, Payment, Registration
 from rpa_core.systems.retry import RetryPolicy
 from rpa_core.vault import SecretStore
 
 MODES = ("web", "api")
+WORKITEMS = "RPA.Robocorp.WorkItems"
 
 
 def _credentials(secret: str, *keys: str) -> dict[str, str]:
@@ -25,6 +31,15 @@ def _credentials(secret: str, *keys: str) -> dict[str, str]:
     if missing:
         raise ValueError(f"secret '{secret}' lacks {', '.join(missing)}; add them to the vault")
     return values
+
+
+def _active_input_item() -> object | None:
+    """rpaframework's active input work item (a new object for each reservation of an item), or None."""
+    try:
+        workitems = BuiltIn().get_library_instance(WORKITEMS)
+    except (RobotNotRunningError, RuntimeError):  # not in Robot Framework, or the robot uses no work items
+        return None
+    return getattr(workitems, "active_input", None)
 
 
 def _mode(mode: str, allowed: tuple[str, ...]) -> str:
@@ -67,6 +82,7 @@ class SystemKeywords:
         self._benefits: Any = None
         self._income: Any = None
         self._cases: Any = None
+        self._item: object | None = None  # the input work item the web adapters' page reads belong to
 
     # ------------------------------------------------------------------ connect
     @keyword("Connect Ydelsessystem")
@@ -127,7 +143,19 @@ class SystemKeywords:
     def _need(self, adapter: Any, name: str) -> Any:
         if adapter is None:
             raise RuntimeError(f"not connected to the {name}: call 'Connect {name}' first")
+        self._follow_work_item()
         return adapter
+
+    def _follow_work_item(self) -> None:
+        """A page read while another work item (or another attempt at this one) was worked is never acted on:
+        on a new input work item every web adapter forgets what its page was read as."""
+        item = _active_input_item()
+        if item is self._item:
+            return
+        self._item = item
+        for adapter in (self._benefits, self._income, self._cases):
+            if hasattr(adapter, "forget_page"):
+                adapter.forget_page()
 
     # ------------------------------------------------------------ Ydelsessystem
     @keyword("Find Pending Payments")

@@ -1,5 +1,5 @@
-"""Admin endpoints for tests: expected outcomes, live faults, audit, logins, payments, cases, the income register's
-citizens, reset. Mounted only with admin=True."""
+"""Admin endpoints for tests: expected outcomes, live faults, audit, logins, requests, payments, cases, the income
+register's citizens, reset. Mounted only with admin=True."""
 
 from __future__ import annotations
 
@@ -74,6 +74,17 @@ def logins(request: Request, system: str | None = None) -> dict[str, Any]:
     return {"logins": [dict(e) for e in list(entries) if system is None or e["system"] == system]}
 
 
+@router.get("/requests", summary="Every request to the systems since the last reset, and counts per path")
+def requests(request: Request, prefix: str = "") -> dict[str, Any]:
+    return request.app.state.requests.to_json(prefix)
+
+
+@router.delete("/requests", summary="Forget the requests counted so far")
+def clear_requests(request: Request) -> dict[str, str]:
+    request.app.state.requests.clear()
+    return {"status": "ok"}
+
+
 @router.post("/cases/{case_number}/close", summary="Close a case now: it refuses notes (CASE_CLOSED)")
 def close_case(request: Request, case_number: str) -> dict[str, Any]:
     return _state(request).set_case_status(case_number, CASE_CLOSED).to_json()
@@ -113,8 +124,9 @@ def stamdata(request: Request) -> Response:
     return Response(stamdata_bytes(_state(request).data), media_type=XLSX, headers=headers)
 
 
-@router.post("/reset", summary="Regenerate the data from the seed, empty the audit, end all sessions")
+@router.post("/reset", summary="Regenerate the data from the seed, empty the audit and logs, end all sessions")
 def reset(request: Request) -> dict[str, str]:
     _state(request).reset()
     request.app.state.sessions.clear()
+    request.app.state.requests.clear()
     return {"status": "ok"}

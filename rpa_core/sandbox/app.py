@@ -14,6 +14,7 @@ from rpa_core.sandbox import esdh, indkomst, ydelse
 from rpa_core.sandbox.auth import DEMO_API_KEY, DEMO_LOGINS, Sessions
 from rpa_core.sandbox.faults import FaultConfig, Faults, install_fault_middleware
 from rpa_core.sandbox.generator import GeneratorConfig
+from rpa_core.sandbox.request_log import RequestCounter, RequestLog
 from rpa_core.sandbox.state import SandboxState
 from rpa_core.sandbox.web import install_error_handlers, render
 
@@ -47,8 +48,11 @@ def create_app(
     app.state.sessions = Sessions(app.state.faults, config.session_ttl_seconds, config.logins)
     app.state.api_key = config.api_key
     app.state.admin = admin
+    app.state.requests = RequestLog()
     install_error_handlers(app)
     install_fault_middleware(app, app.state.faults)
+    if admin:  # added after the faults, so it sees their HTTP 500s too; read with GET /admin/requests
+        app.add_middleware(RequestCounter, log=app.state.requests)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(ydelse.router)
     app.include_router(indkomst.pages)

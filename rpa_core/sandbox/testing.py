@@ -72,6 +72,15 @@ class Sandbox:
         params = {"system": system} if system else {}
         return self._admin("GET", "/logins", params=params).json()["logins"]
 
+    def requests(self, prefix: str = "") -> dict[str, Any]:
+        """Requests to the systems since the last reset (``GET /admin/requests``): ``requests`` in order
+        (``method``, ``path``, ``status``) and ``counts`` per ``"METHOD path"``; only paths under ``prefix``."""
+        return self._admin("GET", "/requests", params={"prefix": prefix} if prefix else {}).json()
+
+    def clear_requests(self) -> None:
+        """Forget the requests counted so far (a reset does too)."""
+        self._admin("DELETE", "/requests")
+
     def close_case(self, case_number: str) -> dict[str, Any]:
         """Close a case now: it refuses notes, and the expected outcome of its payment says CASE_CLOSED."""
         return self._admin("POST", f"/cases/{case_number}/close").json()

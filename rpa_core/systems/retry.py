@@ -1,8 +1,10 @@
 """Run one adapter step with bounded retries: transient failures are retried with doubling backoff, then
 raised as :class:`ApplicationError`; business answers (:class:`BusinessError`) are raised at once.
 
-Writes stay safe to retry because every write step re-reads the state at the start of each attempt (a
-payment already REGISTERED with the same values or APPROVED, a note already on the case) before it submits.
+Writes stay safe to retry because every write step looks at the state before it submits (a payment already
+REGISTERED with the same values or APPROVED, a note already on the case): a first attempt may use what the
+step before it read from the very page still shown (web adapters, ``WebAdapter.recall``); a failed attempt
+makes the adapter forget that page, so every retried attempt reads the state again.
 """
 
 from __future__ import annotations

@@ -150,7 +150,9 @@ def test_approve_before_registration_and_a_refused_form_are_business_errors(syst
 
 
 def test_logs_in_again_when_the_session_expires_and_writes_once(systems, sandbox, outcomes) -> None:
-    sandbox.set_faults(session_max_requests=3)
+    # 4 requests a session: a paid case's 6 (payment, income form, payment, confirmation, confirm, payment)
+    # send the confirmation's POST to a dead session (SessionExpired, the step redone), then the next read
+    sandbox.set_faults(session_max_requests=4)
     cases = outcomes(sandbox, outcome="CALCULATED")[:2]
     for case in cases:
         systems.ydelse.register(case["payment_id"], registration_of(case))

@@ -1,5 +1,8 @@
 """ESDH page objects (CaseSystem over the web pages): find the citizen's cases, read a case and its
-journal notes, journalise a note exactly once."""
+journal notes, journalise a note exactly once.
+
+``add_journal_note`` acts on the case page the previous step left (``journal_notes`` or ``get_case``) when it
+still shows that case (``WebAdapter.recall``); after a failure, or on any other page, it opens it first."""
 
 from __future__ import annotations
 
@@ -23,6 +26,10 @@ def _created(text: str) -> datetime | None:
         return None
 
 
+def _key(case_number: str) -> str:
+    return f"case:{case_number}"
+
+
 def _note(row: dict[str, Any]) -> JournalNote:
     cells = row["cells"]
     return JournalNote(
@@ -44,8 +51,7 @@ class EsdhWeb(WebAdapter):
 
         def attempt() -> list[Case]:
             self.goto(sel.SEARCH_PATH, ready=sel.SEARCH_FORM)
-            self.fill(sel.CPR, cpr)
-            self.click_through(sel.SEARCH_BUTTON, ready=sel.CASES_TABLE)
+            self.submit(sel.SEARCH_BUTTON, ready=sel.CASES_TABLE, fill={sel.CPR: cpr})
             return [
                 reference_case(
                     row["data"]["caseNumber"],
@@ -59,8 +65,17 @@ class EsdhWeb(WebAdapter):
 
         return self.run("find_cases", attempt)
 
-    def _open(self, case_number: str) -> None:
-        self.goto(sel.CASE_PATH.format(case_number=quote(case_number, safe="")), ready=sel.NOTES_TABLE)
+    def _open(self, case_number: str) -> list[JournalNote]:
+        """Open the case page and read its notes (remembered as what the page shows)."""
+        mark = self.new_mark()
+        self.goto(sel.CASE_PATH.format(case_number=quote(case_number, safe="")), ready=sel.NOTES_TABLE, mark=mark)
+        return self.remember(_key(case_number), self._notes(), mark)
+
+    def _current_notes(self, case_number: str) -> list[JournalNote]:
+        """The case's notes as the page shows them: the case page read last when it is still that case's
+        (nothing changed it since), else the page opened and read now."""
+        shown = self.recall(_key(case_number))
+        return shown if isinstance(shown, list) else self._open(case_number)
 
     def get_case(self, case_number: str) -> Case:
         """One case; BusinessError UNKNOWN_CASE when there is no such case."""
@@ -81,8 +96,7 @@ class EsdhWeb(WebAdapter):
         """The case's notes, oldest first (``created`` to the minute, as the page shows it)."""
 
         def attempt() -> list[JournalNote]:
-            self._open(case_number)
-            return self._notes()
+            return self._open(case_number)
 
         return self.run("journal_notes", attempt)
 
@@ -95,13 +109,11 @@ class EsdhWeb(WebAdapter):
         refuses notes, VALIDATION_ERROR when the title or text is refused."""
 
         def attempt() -> JournalNote:
-            self._open(case_number)
-            existing = find_note(self._notes(), title, text)
+            existing = find_note(self._current_notes(case_number), title, text)
             if existing is not None:
                 return existing
-            self.fill(sel.NEW_NOTE_TITLE, title)
-            self.fill(sel.NEW_NOTE_TEXT, text)
-            self.click_through(sel.NOTE_SUBMIT, ready=sel.NOTES_TABLE)
+            note = {sel.NEW_NOTE_TITLE: title, sel.NEW_NOTE_TEXT: text}
+            self.submit(sel.NOTE_SUBMIT, ready=sel.NOTES_TABLE, fill=note)
             written = find_note(self._notes(), title, text)
             if written is None:
                 raise TransientError("the note is not on the case after saving", code="NOT_SAVED")

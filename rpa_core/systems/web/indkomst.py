@@ -21,9 +21,7 @@ class IndkomstWeb(WebAdapter):
 
         def attempt() -> list[IncomeLine]:
             self.goto(sel.SEARCH_PATH, ready=sel.SEARCH_FORM)
-            self.fill(sel.CPR, cpr)
-            self.fill(sel.MONTH, month)
-            self.click_through(sel.SEARCH_BUTTON, ready=sel.LINES)
+            self.submit(sel.SEARCH_BUTTON, ready=sel.LINES, fill={sel.CPR: cpr, sel.MONTH: month})
             (shown_month,) = self.read((sel.PAYSLIP, "data-month"))
             if not shown_month:
                 raise TransientError("the payslip page is incomplete", code="NOT_RENDERED")
