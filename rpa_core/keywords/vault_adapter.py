@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from RPA.Robocorp.Vault import BaseSecretManager, Secret
 
-from rpa_core.vault import SecretStore
+from rpa_core.vault import SecretStore, SecretValues
 
 ADAPTER_PATH = "rpa_core.keywords.vault_adapter.SecretStoreAdapter"
 
 
 class CaseInsensitiveSecret(Secret):
-    """rpaframework's ``Secret`` (a mapping; ``${secret}[api_key]`` in tasks) whose keys ignore case:
+    """rpaframework's ``Secret`` (a mapping; ``${secret}[api_key]`` in tasks) over the store's ``SecretValues``:
     ``API_KEY``, ``api_key`` and ``Api_Key`` are one key; listing its keys shows the file's spelling."""
 
     def __init__(self, name: str, description: str, values: Mapping[str, str]) -> None:
         super().__init__(name, description, {})
-        self.update(values)
-
-    def _spelling(self, key: Any) -> Any:
-        if isinstance(key, str):
-            for known in self._dict:
-                if known.lower() == key.lower():
-                    return known
-        return key
-
-    def __getitem__(self, key: str) -> str:
-        return self._dict[self._spelling(key)]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._dict[self._spelling(key)] = value
-
-    def __contains__(self, key: object) -> bool:
-        return self._spelling(key) in self._dict
-
-    def update(self, kvpairs: Mapping[str, str]) -> None:
-        for key, value in dict(kvpairs).items():
-            self[key] = value
+        self._dict = SecretValues(values)
 
 
 class SecretStoreAdapter(BaseSecretManager):

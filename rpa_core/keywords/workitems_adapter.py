@@ -134,7 +134,6 @@ class QueueAdapter(BaseAdapter):
         ]
         self._seeds_given = 0
         self._local: dict[str, _LocalItem] = {}
-        self.duplicates = 0
         self._heartbeats: dict[int, _Heartbeat] = {}
         self._claimed: set[int] = set()  # input items this worker claimed: their writes are fenced by the lease
         self._results: dict[int, dict[str, Any]] = {}
@@ -221,7 +220,6 @@ class QueueAdapter(BaseAdapter):
         item, created = self.output.create(reference, data, run_id=self.run_id, parent_id=parent)
         if created:
             return str(item.id)
-        self.duplicates += 1
         rf_logger.warn(
             f"{DUPLICATE_WARNING} {mask_cpr(reference)} in queue '{self.output.name}': work item {item.id} "
             f"({item.state.value}) already has it, so this output is not created again"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 
 from rpa_core.errors import ConfigError, UserError
@@ -36,7 +36,7 @@ def default_secrets_file() -> Path:
     return Path(os.environ.get(SECRETS_FILE_ENV) or Path(".rpa") / "secrets.toml")
 
 
-class SecretValues(Mapping[str, str]):
+class SecretValues(MutableMapping[str, str]):
     """A secret's keys and values; keys are looked up case-insensitively and listed as first spelt."""
 
     def __init__(self, values: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
@@ -50,6 +50,9 @@ class SecretValues(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()][1]
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key.lower()]
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._items

@@ -1,9 +1,11 @@
-"""Put robots/flexloen on sys.path, as the runner does, so ``import flexloen`` finds the robot's package."""
+"""Put robots/flexloen on sys.path, as the runner does, so ``import flexloen`` finds the robot's package; run it."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import pytest
 
 ROBOT_DIR = Path(__file__).resolve().parents[3] / "robots" / "flexloen"
 
@@ -56,3 +58,13 @@ def run_flexloen(sandbox, workdir: Path, store, *overrides: str, observer=None):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture
+def store(sqlite_url):
+    """The embedded store, as the demo and a single robot machine use it (these runs need no PostgreSQL twin)."""
+    from rpa_core.store import open_store
+
+    opened = open_store(sqlite_url)
+    yield opened
+    opened.close()

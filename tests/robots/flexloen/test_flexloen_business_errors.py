@@ -21,15 +21,6 @@ from rpa_core.runner.records import list_steps
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def store(sqlite_url):
-    from rpa_core.store import open_store
-
-    opened = open_store(sqlite_url)
-    yield opened
-    opened.close()
-
-
 def writes(sandbox, result="ok") -> Counter:
     return Counter((e["action"], e["object_id"]) for e in sandbox.audit() if e["result"] == result)
 

@@ -20,16 +20,6 @@ from rpa_core.queue import latest_attempts, list_items
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def store(sqlite_url):
-    """The embedded store, as the demo and a single robot machine use it."""
-    from rpa_core.store import open_store
-
-    opened = open_store(sqlite_url)
-    yield opened
-    opened.close()
-
-
 def flexjob_outcomes(sandbox) -> dict[str, dict]:
     payments = sandbox.payments()
     return {
