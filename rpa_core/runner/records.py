@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 
 from rpa_core.errors import UserError
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import contains_cpr, mask_cpr
 from rpa_core.store import Store
 from rpa_core.store.models import run_steps, runs
 from rpa_core.store.types import utcnow
@@ -58,9 +58,17 @@ class StepRecord:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A run id that sorts by start time (Copenhagen time) and is unique across machines."""
+    """A run id that sorts by start time (Copenhagen time) and is unique across machines.
+
+    The time of day can read as a birth date (16:06:26 as 16 June 1926), and a random part that starts with
+    four digits would then make the id CPR-shaped: masked in every log and mistaken for personal data. Such a
+    random part is drawn again.
+    """
     local = (now or utcnow()).astimezone(COPENHAGEN)
-    return f"{local:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    while True:
+        run_id = f"{local:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        if not contains_cpr(run_id):
+            return run_id
 
 
 def create_run(
