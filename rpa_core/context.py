@@ -24,6 +24,11 @@ ADAPTER_PATH = "rpa_core.keywords.workitems_adapter.QueueAdapter"
 SECRET_MANAGER = "RPA_SECRET_MANAGER"
 VAULT_ADAPTER_PATH = "rpa_core.keywords.vault_adapter.SecretStoreAdapter"
 SECRETS_FILE = "RPA_SECRETS_FILE"
+# Robocorp's Python libraries read these first (robocorp.workitems, robocorp.vault); ours subclass their bases.
+ROBOCORP_WORKITEMS_ADAPTER = "RC_WORKITEM_ADAPTER"
+ROBOCORP_ADAPTER_PATH = "rpa_core.keywords.robocorp_adapters.RobocorpQueueAdapter"
+ROBOCORP_SECRET_MANAGER = "RC_VAULT_SECRET_MANAGER"
+ROBOCORP_VAULT_ADAPTER_PATH = "rpa_core.keywords.robocorp_adapters.RobocorpVaultAdapter"
 # Browser sessions (rpa_core.browser): read by BrowserSession.from_environment in the child process.
 HEADED = "RPA_HEADED"
 BROWSER_EXECUTABLE = "RPA_BROWSER_EXECUTABLE"

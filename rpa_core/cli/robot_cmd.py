@@ -81,6 +81,7 @@ def _check_json(report, settings) -> dict:
     return {
         "robot": info.robot.name,
         "version": info.robot.version,
+        "manifest": report.robot.manifest_file,
         "profile": settings.profile,
         "ok": not report.problems,
         "problems": list(report.problems),

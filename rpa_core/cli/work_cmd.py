@@ -10,7 +10,7 @@ import typer
 from rpa_core.cli.common import StoreOption, check_output_folder, open_cli_store
 from rpa_core.cli.output import JsonOption, data_console, emit_json, table
 
-RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (the one with robot.toml).", show_default=False)]
+RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (robot.toml or robot.yaml).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
 Profile = Annotated[
     str | None,

@@ -220,13 +220,17 @@ class QueueAdapter(BaseAdapter):
         item, created = self.output.create(reference, data, run_id=self.run_id, parent_id=parent)
         if created:
             return str(item.id)
-        rf_logger.warn(
+        self._warn(
             f"{DUPLICATE_WARNING} {mask_cpr(reference)} in queue '{self.output.name}': work item {item.id} "
             f"({item.state.value}) already has it, so this output is not created again"
         )
         scratch = f"{DUPLICATE_PREFIX}{item.id}:{uuid.uuid4().hex}"  # later writes to it change nothing stored
         self._local[scratch] = _LocalItem(dict(data))
         return scratch
+
+    def _warn(self, text: str) -> None:
+        """A WARN the runner counts (a duplicate reference): in the step's Robot Framework log here."""
+        rf_logger.warn(text)
 
     # ------------------------------------------------------ payload and files
     def _queue(self) -> WorkQueue:

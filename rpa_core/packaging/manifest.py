@@ -241,24 +241,53 @@ class QueueSettings(_Strict):
         return value
 
 
+def _checked_robot_options(value: list[str]) -> list[str]:
+    from rpa_core.packaging.rf_options import robot_options_problem
+
+    if value and (problem := robot_options_problem(value)):
+        raise ValueError(problem)
+    return value
+
+
 class RunSettings(_Strict):
     kill_switch: int | None = Field(5, ge=1, description="consecutive application errors that stop the run")
     robot_options: list[str] = Field(default_factory=list, description="Robot Framework options for every step")
+    pythonpath: list[str] = Field(
+        default_factory=list, description="folders, relative to the robot folder, put on every step's Python path"
+    )
+    path: list[str] = Field(
+        default_factory=list, description="folders, relative to the robot folder, put first on every step's PATH"
+    )
+
+    @field_validator("pythonpath", "path")
+    @classmethod
+    def _relative_folders(cls, value: list[str]) -> list[str]:
+        bad = [entry for entry in value if not entry.strip() or Path(entry).is_absolute()]
+        if bad:
+            raise ValueError(f"entries are folders relative to the robot folder, not: {', '.join(map(repr, bad))}")
+        return value
 
     @field_validator("robot_options")
     @classmethod
     def _valid_robot_options(cls, value: list[str]) -> list[str]:
-        from rpa_core.packaging.rf_options import robot_options_problem
+        return _checked_robot_options(value)
 
-        if value and (problem := robot_options_problem(value)):
-            raise ValueError(problem)
-        return value
+
+class StepKind(StrEnum):
+    """What runs a step's tasks."""
+
+    ROBOT = "robot"  # Robot Framework: python -m robot ... TASKS
+    PYTHON = "python"  # Robocorp's Python tasks: python -m robocorp.tasks run TASKS -t TASK
 
 
 class Step(_Strict):
     name: str
-    tasks: str = Field(description="Robot Framework file or folder, relative to the robot folder")
+    kind: StepKind = StepKind.ROBOT
+    tasks: str = Field(description="Robot Framework file or folder (kind python: a .py file), relative to the robot")
     task: str | None = Field(None, description="only this task of the file")
+    robot_options: list[str] = Field(
+        default_factory=list, description="Robot Framework options of this step only (e.g. from robot.yaml's shell)"
+    )
     input_queue: str | None = None
     output_queue: str | None = None
     workers: int = Field(1, ge=1, le=64)
@@ -269,6 +298,17 @@ class Step(_Strict):
         if not _NAME.match(value):
             raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
         return value
+
+    @field_validator("robot_options")
+    @classmethod
+    def _valid_robot_options(cls, value: list[str]) -> list[str]:
+        return _checked_robot_options(value)
+
+    @model_validator(mode="after")
+    def _options_need_robot(self) -> Step:
+        if self.kind is StepKind.PYTHON and self.robot_options:
+            raise ValueError("robot_options are Robot Framework options; a python step has none")
+        return self
 
     @model_validator(mode="after")
     def _workers_need_input(self) -> Step:
@@ -340,6 +380,11 @@ class Robot(BaseModel):
 
     directory: Path
     manifest: Manifest
+    manifest_file: str = MANIFEST_NAME  # the file the manifest was read from: robot.toml, or Robocorp's robot.yaml
+
+    def robot_steps(self) -> list[Step]:
+        """The steps Robot Framework runs (not Python task steps)."""
+        return [s for s in self.manifest.steps if s.kind is StepKind.ROBOT]
 
     @property
     def name(self) -> str:
@@ -350,7 +395,7 @@ class Robot(BaseModel):
             if step.name == name:
                 return step
         known = ", ".join(s.name for s in self.manifest.steps)
-        raise ConfigError(f"{self.directory / MANIFEST_NAME}: no step named '{name}' (steps: {known})")
+        raise ConfigError(f"{self.directory / self.manifest_file}: no step named '{name}' (steps: {known})")
 
     def consumer_steps(self) -> list[Step]:
         return [s for s in self.manifest.steps if s.takes_work_items]
@@ -366,7 +411,7 @@ def _location(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
-_TABLES = "[robot], [[systems]], [[credentials]], [queue], [run], [settings], [[steps]] and [upstream]"
+_TABLES = "[robot], [[systems]], [[credentials]], [queue], [run], [settings], [[steps]], [robocorp] and [upstream]"
 
 
 def _describe(error: ValidationError) -> str:
@@ -397,13 +442,21 @@ def load_robot(directory: str | Path) -> Robot:
     if not folder.is_dir():
         raise ConfigError(f"robot folder '{folder}' does not exist")
     if not path.is_file():
-        raise ConfigError(f"'{folder}' is not a robot: it has no {MANIFEST_NAME}")
+        if (folder / "robot.yaml").is_file():  # Robocorp's robot (rpa_core.packaging.robocorp)
+            from rpa_core.packaging.robocorp import load_robocorp_robot
+
+            return load_robocorp_robot(folder)
+        raise ConfigError(f"'{folder}' is not a robot: it has no {MANIFEST_NAME} (nor Robocorp's robot.yaml)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
+    if "robocorp" in data:  # the steps come from robot.yaml
+        from rpa_core.packaging.robocorp import load_robocorp_robot
+
+        return load_robocorp_robot(folder, data)
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:

@@ -20,9 +20,14 @@ ROBOT_SUFFIXES = (".robot", ".resource")
 def task_files(robot: Robot) -> list[Path]:
     """Every Robot Framework file the steps run (a step's ``tasks`` may be a file or a folder)."""
     files: list[Path] = []
-    for step in robot.manifest.steps:
+    for step in robot.robot_steps():
         path = robot.directory / step.tasks
-        found = sorted(p for p in path.rglob("*.robot")) if path.is_dir() else [path]
+        # as Robot Framework, skip files and folders whose name starts with '.' or '_' (.upstream/, .venv/)
+        found = (
+            sorted(p for p in path.rglob("*.robot") if not any(n[0] in "._" for n in p.relative_to(path).parts))
+            if path.is_dir()
+            else [path]
+        )
         files += [p for p in found if p not in files]
     return files
 

@@ -79,3 +79,12 @@ def count_duplicates(output_xml: Path) -> int:
     if errors is None:
         return 0
     return sum(1 for msg in errors.iter("msg") if (msg.text or "").startswith(DUPLICATE_WARNING))
+
+
+def count_duplicate_lines(console_log: Path) -> int:
+    """How many duplicate-reference warnings a Python step printed (``[ WARN ] Duplicate work item reference``)."""
+    try:
+        with console_log.open(encoding="utf-8", errors="replace") as lines:
+            return sum(1 for line in lines if line.startswith(f"[ WARN ] {DUPLICATE_WARNING}"))
+    except OSError:
+        return 0

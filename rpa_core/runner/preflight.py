@@ -8,11 +8,13 @@ any step starts, so a broken task file stops the run with exit code 2 instead of
 - parse errors in the task files, the robot's resource files and its local overrides;
 - Robot Framework's dry run over every task file: unknown keywords, wrong argument counts, failed imports;
 - each declared system's URL setting holds a URL; each declared credential is in the vault with its keys;
-- the fork's keyword overrides, what each replaces, and a warning where their arguments differ.
+- the fork's keyword overrides, what each replaces, and a warning where their arguments differ;
+- a Robocorp robot (robot.yaml): its Python task files parse, its conda.yaml/package.yaml packages are installed.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -24,7 +26,7 @@ from urllib.parse import urlparse
 
 from rpa_core import context
 from rpa_core.errors import ConfigError, UserError
-from rpa_core.packaging import MANIFEST_NAME, Robot, Settings
+from rpa_core.packaging import MANIFEST_NAME, Robot, Settings, StepKind
 from rpa_core.packaging.overrides import Override, find_overrides
 from rpa_core.packaging.parse_check import parse_problems, task_files
 from rpa_core.packaging.settings_check import settings_problems
@@ -49,8 +51,9 @@ class CheckReport:
     def summary(self, settings: Settings) -> str:
         info = self.robot.manifest
         profile = f", profile {settings.profile}" if settings.profile else ""
+        source = f" ({self.robot.manifest_file})" if self.robot.manifest_file != MANIFEST_NAME else ""
         return (
-            f"robot {info.robot.name} {info.robot.version}{profile}: {self.task_file_count} task file(s), "
+            f"robot {info.robot.name} {info.robot.version}{source}{profile}: {self.task_file_count} task file(s), "
             f"{len(info.systems)} system(s), {len(info.credentials)} credential(s), "
             f"{len(self.overrides)} override(s), {len(self.warnings)} warning(s): "
             + (f"{len(self.problems)} problem(s)" if self.problems else "ok")
@@ -175,34 +178,82 @@ def override_notes(robot: Robot) -> tuple[list[Override], list[str]]:
     return overrides, warnings
 
 
+def python_task_files(robot: Robot) -> list[Path]:
+    """The Python task files (robocorp.tasks) of the robot's python steps."""
+    files: list[Path] = []
+    for step in robot.manifest.steps:
+        if step.kind is StepKind.PYTHON and (path := robot.directory / step.tasks) not in files:
+            files.append(path)
+    return files
+
+
+def python_task_problems(robot: Robot) -> list[str]:
+    """A python step's tasks file that is not a file or does not parse, as ``file:line: message``."""
+    problems = []
+    for path in python_task_files(robot):
+        shown = display_path(path)
+        try:
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as exc:
+            problems.append(f"{shown}:{exc.lineno or '?'}: {type(exc).__name__}: {exc.msg}")
+        except UnicodeDecodeError:
+            problems.append(f"{shown}: not UTF-8 text")
+        except OSError as exc:
+            problems.append(f"{shown}: a python step's tasks must be a .py file: {exc.strerror}")
+    return problems
+
+
+def robocorp_notes(robot: Robot) -> tuple[list[str], list[str]]:
+    """A robot.yaml robot: its environment file's packages not installed here (problems), and warnings."""
+    from rpa_core.packaging.robocorp import ROBOT_YAML, read_robot_yaml, robot_yaml_warnings
+    from rpa_core.packaging.robocorp_deps import dependency_notes
+
+    if robot.manifest_file != ROBOT_YAML:
+        return [], []
+    try:
+        problems, warnings = dependency_notes(robot.directory, read_robot_yaml(robot.directory))
+        return problems, warnings + robot_yaml_warnings(robot.directory)
+    except ConfigError as exc:
+        return [str(exc)], []
+
+
 def check_robot(
     robot: Robot, settings: Settings, *, credentials: bool = True, variables: tuple[str, ...] = ()
 ) -> CheckReport:
     """Every check of ``rpa robot check``; with ``credentials=False`` the vault is not consulted."""
-    report = CheckReport(robot=robot, task_file_count=len(task_files(robot)))
+    report = CheckReport(robot=robot, task_file_count=len(task_files(robot)) + len(python_task_files(robot)))
     report.problems += settings.undecided_problems()
     report.problems += settings_problems(robot, settings)
     report.problems += system_problems(robot, settings)
-    parse = parse_problems(robot)
+    parse = parse_problems(robot) + python_task_problems(robot)
     report.problems += parse
-    if not parse:  # the dry run would repeat each parse error as a failed task
+    if not parse and task_files(robot):  # the dry run would repeat each parse error as a failed task
         report.problems += dry_run_problems(robot, settings, variables)
+    environment, notes = robocorp_notes(robot)
+    report.problems += environment
     if credentials:
         report.problems += credential_problems(robot)
     try:
         report.overrides, report.warnings = override_notes(robot)
     except ConfigError as exc:
         report.problems.append(str(exc))
+    report.warnings += notes
     return report
 
 
 def ensure_runnable(robot: Robot, settings: Settings, variables: tuple[str, ...] = ()) -> None:
     """Before a run: the task files parse and every keyword exists; else a ConfigError listing each problem."""
-    problems = parse_problems(robot) or dry_run_problems(robot, settings, variables)
-    if problems:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        lines = "\n  ".join(problems)
+    problems = parse_problems(robot) + python_task_problems(robot)
+    if not problems and task_files(robot):
+        problems = dry_run_problems(robot, settings, variables)
+    environment = robocorp_notes(robot)[0]
+    if problems or environment:
+        found = (("its task files", problems), ("its environment", environment))
+        where = " and ".join(name for name, lines in found if lines)
+        every = problems + environment
+        count = f"{len(every)} problem{'s' if len(every) != 1 else ''}"
+        lines = "\n  ".join(every)
         raise ConfigError(
-            f"robot '{robot.name}': {count} in its task files, nothing was run "
+            f"robot '{robot.name}': {count} in {where}, nothing was run "
             f"(rpa robot check {display_path(robot.directory)} lists them too):\n  {lines}"
         )

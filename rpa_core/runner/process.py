@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rpa_core import context
-from rpa_core.packaging import Robot, Step
+from rpa_core.packaging import Robot, Step, StepKind
 from rpa_core.packaging.overrides import LOCAL_DIR, MODIFIER, local_files
+from rpa_core.packaging.references import count_duplicate_lines, count_duplicates
 from rpa_core.paths import SHARED_KEYWORDS_DIR
 from rpa_core.privacy import mask_cpr, mask_text_file
+from rpa_core.privacy.robocorp_log import mask_log_files
 from rpa_core.vault.secrets import DECLARED_SECRETS_ENV
 
 LISTENERS = (
@@ -25,6 +27,7 @@ LISTENERS = (
     "rpa_core.keywords.browser.FailureCaptureListener",
 )
 ITEM_LOOP = "rpa_core.keywords.items.ItemLoop"
+ROBOCORP_LOG_MASKING = "rpa_core.privacy.robocorp_preload"  # CPR masking in a Python task step's robocorp.log
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
 # interrupted, internal error), not that tasks failed.
 RF_BROKEN_RC = 251
@@ -51,6 +54,8 @@ def robot_options(robot: Robot, variable_file: Path | None, variables: tuple[str
     """Options every Robot Framework process of the robot gets: RPA mode, Python path, settings, overrides."""
     root = robot.directory.resolve()  # absolute: the step runs in the robot's folder, not where rpa runs
     options = ["--rpa", "--pythonpath", str(root), "--pythonpath", str(SHARED_KEYWORDS_DIR)]
+    for folder in python_path(robot):  # [run] pythonpath, or robot.yaml's PYTHONPATH (resources/, libraries/)
+        options += ["--pythonpath", str(folder)]
     # For Each Input Work Item takes the next item after a failing one, in the same process.
     options += ["--prerunmodifier", ITEM_LOOP]
     if local_files(root):
@@ -90,9 +95,34 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
         command += ["--listener", listener]
     if step.task:
         command += ["--task", step.task]
-    command += [*robot.manifest.run.robot_options, *ctx.rf_options]  # after ours: a later --loglevel wins
+    # After ours, the robot's, then the step's (robot.yaml's shell line), then the command line's: a later wins.
+    command += [*robot.manifest.run.robot_options, *step.robot_options, *ctx.rf_options]
     command.append(str(robot.directory.resolve() / step.tasks))
     return command
+
+
+def python_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
+    """``python -m robocorp.tasks run FILE -t TASK`` for a Python task step (Robocorp's ``@task``), its log
+    files in the step's output folder."""
+    command = [sys.executable, "-m", "robocorp.tasks", "run", str(robot.directory.resolve() / step.tasks)]
+    if step.task:
+        command += ["-t", step.task]
+    command += ["--output-dir", str(ctx.output_dir.resolve()), "--console-colors", "plain"]
+    return [*command, "--preload-module", ROBOCORP_LOG_MASKING]
+
+
+def step_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
+    """The command line that runs the step: Robot Framework, or Robocorp's Python tasks."""
+    return python_command(robot, step, ctx) if step.kind is StepKind.PYTHON else robot_command(robot, step, ctx)
+
+
+def python_path(robot: Robot) -> list[Path]:
+    """The robot's own Python path folders (``[run] pythonpath``; robot.yaml's ``PYTHONPATH``), absolute."""
+    return [(robot.directory / entry).resolve() for entry in robot.manifest.run.pythonpath]
+
+
+def _prepend(folders: list[Path], current: str | None) -> str:
+    return os.pathsep.join([*(str(folder) for folder in folders), *([current] if current else [])])
 
 
 def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, str]:
@@ -107,6 +137,7 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
             context.STEP_NAME: step.name,
             context.WORKER_ID: ctx.worker_id,
             context.WORKITEMS_ADAPTER: context.ADAPTER_PATH,
+            context.ROBOCORP_WORKITEMS_ADAPTER: context.ROBOCORP_ADAPTER_PATH,  # robocorp.workitems reads it first
             context.MAX_ATTEMPTS: str(policy.max_attempts),
             context.BACKOFF_SECONDS: str(policy.backoff_seconds),
             context.LEASE_SECONDS: str(policy.lease_seconds),
@@ -119,6 +150,13 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
     )
     # Credentials: our secret store behind rpaframework's Vault keywords, unless the machine names another.
     env.setdefault(context.SECRET_MANAGER, context.VAULT_ADAPTER_PATH)
+    env.setdefault(context.ROBOCORP_SECRET_MANAGER, context.ROBOCORP_VAULT_ADAPTER_PATH)
+    if robot.manifest.run.pythonpath:  # as rcc sets them: Python libraries and tasks import from these folders
+        env["PYTHONPATH"] = _prepend(python_path(robot), env.get("PYTHONPATH"))
+    if robot.manifest.run.path:
+        env["PATH"] = _prepend(
+            [(robot.directory / entry).resolve() for entry in robot.manifest.run.path], env.get("PATH")
+        )
     env[context.SECRETS_FILE] = str(Path(env.get(context.SECRETS_FILE) or Path(".rpa", "secrets.toml")).resolve())
     declared = [credential.name for credential in robot.manifest.credentials]
     if declared:  # the vault matches RPA_SECRET_MY_SECRET__KEY to a declared 'my-secret'
@@ -203,8 +241,9 @@ class StepProcess:
         ctx.output_dir.mkdir(parents=True, exist_ok=True)
         self.output_dir = ctx.output_dir
         self.console_path = ctx.output_dir / "console.log"
+        self.kind = step.kind
         self._process = subprocess.Popen(
-            robot_command(robot, step, ctx),
+            step_command(robot, step, ctx),
             env=robot_environment(robot, step, ctx),
             # As rcc: in the robot's folder (devdata/... is found); path settings were made absolute before.
             cwd=robot.directory.resolve(),
@@ -234,8 +273,17 @@ class StepProcess:
         cannot reach (names and conditions are written before listeners see them, a killed process's file)."""
         code = self._process.wait(timeout)
         self._copier.join(timeout=5)
-        mask_text_file(self.output_xml)
+        if self.kind is StepKind.ROBOT:
+            mask_text_file(self.output_xml)
+        else:
+            mask_log_files(self.output_dir)
         return code
+
+    def duplicates(self) -> int:
+        """Outputs this process did not create again (their reference was in the queue): WARN lines."""
+        if self.kind is StepKind.ROBOT:
+            return count_duplicates(self.output_xml)
+        return count_duplicate_lines(self.console_path)
 
     def terminate(self) -> None:
         if self._process.poll() is None:

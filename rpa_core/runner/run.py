@@ -34,7 +34,7 @@ from types import FrameType
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import Robot, Settings, Step, resolve_settings
-from rpa_core.packaging.references import QUEUE_CONTEXT_FILE, count_duplicates
+from rpa_core.packaging.references import QUEUE_CONTEXT_FILE
 from rpa_core.packaging.rf_options import check_rf_args
 from rpa_core.queue import (
     FINAL,
@@ -336,7 +336,7 @@ class Runner:
 
     def _count_duplicates(self, process: StepProcess) -> str:
         """Add a step process's duplicate references to the run's count; the words for its summary line."""
-        found = count_duplicates(process.output_xml)
+        found = process.duplicates()
         self._duplicates += found
         return f"{found} duplicate reference(s), not created again (WARN in the log)" if found else ""
 
