@@ -71,3 +71,48 @@ def parse_problems(robot: Robot) -> list[str]:
     if local.is_file() and local not in files:
         files.append(local)
     return [problem for path in files for problem in file_problems(path)]
+
+
+CONTROL_ROOM_LIBRARY = "RPA.Robocorp.Process"
+_CONTROL_ROOM_TEXT = (
+    f"{CONTROL_ROOM_LIBRARY} is Robocorp Control Room's process API (start processes, list runs), which rpa does "
+    "not have: chain the steps in robot.yaml or robot.toml, or start another robot with `rpa run`"
+)
+
+
+def control_room_problems(robot: Robot, python_files: list[Path]) -> list[str]:
+    """Imports of Control Room's process API (``RPA.Robocorp.Process``) in the robot's Robot Framework files and
+    its Python task files, as ``file:line: why``: found before a run rather than as a connection error in one."""
+    import ast
+
+    from robot.api import get_model, get_resource_model
+    from robot.api.parsing import LibraryImport, ModelVisitor
+
+    problems: list[str] = []
+
+    class _Imports(ModelVisitor):
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+        def visit_LibraryImport(self, node: LibraryImport) -> None:
+            if node.name == CONTROL_ROOM_LIBRARY:
+                problems.append(f"{display_path(self.path)}:{node.lineno}: {_CONTROL_ROOM_TEXT}")
+
+    for path in [*task_files(robot), *own_resource_files(robot)]:
+        if path.is_file():
+            try:
+                _Imports(path).visit(get_resource_model(path) if path.suffix == ".resource" else get_model(path))
+            except Exception:  # unreadable: file_problems names it
+                continue
+    for path in python_files:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):  # python_task_problems names it
+            continue
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
+            if any(name == CONTROL_ROOM_LIBRARY for name in names):
+                problems.append(f"{display_path(path)}:{node.lineno}: {_CONTROL_ROOM_TEXT}")
+    return problems

@@ -28,7 +28,7 @@ from rpa_core import context
 from rpa_core.errors import ConfigError, UserError
 from rpa_core.packaging import MANIFEST_NAME, Robot, Settings, StepKind
 from rpa_core.packaging.overrides import Override, find_overrides
-from rpa_core.packaging.parse_check import parse_problems, task_files
+from rpa_core.packaging.parse_check import control_room_problems, parse_problems, task_files
 from rpa_core.packaging.settings_check import settings_problems
 from rpa_core.paths import display_path
 from rpa_core.runner.process import robot_options
@@ -226,7 +226,7 @@ def check_robot(
     report.problems += settings_problems(robot, settings)
     report.problems += system_problems(robot, settings)
     parse = parse_problems(robot) + python_task_problems(robot)
-    report.problems += parse
+    report.problems += parse + control_room_problems(robot, python_task_files(robot))
     if not parse and task_files(robot):  # the dry run would repeat each parse error as a failed task
         report.problems += dry_run_problems(robot, settings, variables)
     environment, notes = robocorp_notes(robot)
@@ -246,6 +246,7 @@ def ensure_runnable(robot: Robot, settings: Settings, variables: tuple[str, ...]
     problems = parse_problems(robot) + python_task_problems(robot)
     if not problems and task_files(robot):
         problems = dry_run_problems(robot, settings, variables)
+    problems += control_room_problems(robot, python_task_files(robot))
     environment = robocorp_notes(robot)[0]
     if problems or environment:
         found = (("its task files", problems), ("its environment", environment))
