@@ -73,16 +73,24 @@ def parse_problems(robot: Robot) -> list[str]:
     return [problem for path in files for problem in file_problems(path)]
 
 
-CONTROL_ROOM_LIBRARY = "RPA.Robocorp.Process"
-_CONTROL_ROOM_TEXT = (
-    f"{CONTROL_ROOM_LIBRARY} is Robocorp Control Room's process API (start processes, list runs), which rpa does "
-    "not have: chain the steps in robot.yaml or robot.toml, or start another robot with `rpa run`"
-)
+# Libraries that need Robocorp's Control Room, and what they are there.
+CONTROL_ROOM_LIBRARIES = {
+    "RPA.Robocorp.Process": "Control Room's process API (start processes, list runs)",
+    "RPA.Robocorp.Storage": "Control Room's asset storage",
+    "robocorp.storage": "Control Room's asset storage",
+}
+
+
+def _control_room_text(library: str) -> str:
+    return (
+        f"{library} is Robocorp {CONTROL_ROOM_LIBRARIES[library]}, which rpa does not have: chain the steps in "
+        "robot.yaml or robot.toml, start another robot with `rpa run`, keep shared files in a settings folder"
+    )
 
 
 def control_room_problems(robot: Robot, python_files: list[Path]) -> list[str]:
-    """Imports of Control Room's process API (``RPA.Robocorp.Process``) in the robot's Robot Framework files and
-    its Python task files, as ``file:line: why``: found before a run rather than as a connection error in one."""
+    """Imports of libraries that need Control Room (``RPA.Robocorp.Process``, asset storage) in the robot's Robot
+    Framework files and Python task files, as ``file:line: why``: found before a run, not as a connection error."""
     import ast
 
     from robot.api import get_model, get_resource_model
@@ -95,8 +103,8 @@ def control_room_problems(robot: Robot, python_files: list[Path]) -> list[str]:
             self.path = path
 
         def visit_LibraryImport(self, node: LibraryImport) -> None:
-            if node.name == CONTROL_ROOM_LIBRARY:
-                problems.append(f"{display_path(self.path)}:{node.lineno}: {_CONTROL_ROOM_TEXT}")
+            if node.name in CONTROL_ROOM_LIBRARIES:
+                problems.append(f"{display_path(self.path)}:{node.lineno}: {_control_room_text(node.name)}")
 
     for path in [*task_files(robot), *own_resource_files(robot)]:
         if path.is_file():
@@ -113,6 +121,6 @@ def control_room_problems(robot: Robot, python_files: list[Path]) -> list[str]:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
-            if any(name == CONTROL_ROOM_LIBRARY for name in names):
-                problems.append(f"{display_path(path)}:{node.lineno}: {_CONTROL_ROOM_TEXT}")
+            for library in dict.fromkeys(name for name in names if name in CONTROL_ROOM_LIBRARIES):
+                problems.append(f"{display_path(path)}:{node.lineno}: {_control_room_text(library)}")
     return problems
