@@ -142,3 +142,48 @@ item_files = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("item_id", "name", name="uq_item_files_item_name"),
 )
+
+# The vault (rpa_core.vault, revision 0005): each key that ever sealed a secret, with a check value that tells
+# at once whether a given key is that key; and each secret field, sealed (a versioned envelope naming its key).
+vault_keys = Table(
+    "vault_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("check_value", Text, nullable=False),  # an envelope of a known text, sealed with the key
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("retired_at", UTCDateTime()),  # set when rotate-key replaced it; a retired key opens nothing
+)
+
+vault_secrets = Table(
+    "vault_secrets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("field", String(200), nullable=False),
+    Column("sealed", Text, nullable=False),  # the envelope: version, key id, nonce, ciphertext
+    Column("description", Text, nullable=False, default=""),
+    Column("changed_by", String(200), nullable=False, default=""),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("name", "field", name="uq_vault_secrets_name_field"),
+)
+
+# Values the store keeps for itself (revision 0005), e.g. the key of the keyed hash that replaces CPR numbers
+# in work-item references.
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# What `rpa retention prune` did (revision 0005): when, by whom, and the counts by kind of thing deleted.
+retention_log = Table(
+    "retention_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False, default=""),
+    Column("dry_run", Integer, nullable=False, default=0),
+    Column("counts", Text, nullable=False),  # JSON: {"run_folders": n, "payloads": n, ...}
+)
