@@ -239,8 +239,8 @@ def _steps(folder: Path, data: dict[str, Any], robot: str, mapping: _RobocorpTab
         owner[step["name"]] = choice.task
         previous = steps[-1]["output_queue"] if steps else None
         step["input_queue"] = choice.input_queue or previous
-        last = index == len(chosen) - 1
-        step["output_queue"] = choice.output_queue or (None if last else f"{robot}.{step['name']}")
+        # the last step's outputs too: Control Room keeps every step's outputs, and they can be exported
+        step["output_queue"] = choice.output_queue or f"{robot}.{step['name']}"
         if choice.workers is not None:
             step["workers"] = choice.workers
         step = {key: value for key, value in step.items() if value is not None}

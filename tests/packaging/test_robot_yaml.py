@@ -64,7 +64,7 @@ def test_each_task_is_a_step_chained_by_queues(tmp_path):
     assert [(s.input_queue, s.output_queue) for s in steps] == [
         (None, "orders-robot.produce-data"),
         ("orders-robot.produce-data", "orders-robot.consume-data"),
-        ("orders-robot.consume-data", None),
+        ("orders-robot.consume-data", "orders-robot.python-producer"),
     ]
     assert robot.manifest.queue.reference is None
     assert robot.manifest.run.pythonpath == [".", "libraries"]
@@ -203,7 +203,7 @@ def test_robot_toml_maps_the_tasks_in_its_order(tmp_path):
     assert manifest.run.pythonpath == [".", "libraries", "extra"]
     assert [(s.name, s.task, s.input_queue, s.output_queue, s.workers) for s in manifest.steps] == [
         ("consumer", "Consume items", "orders", "orders.consumer", 2),
-        ("produce-data", "Produce items", "orders.consumer", None, 1),
+        ("produce-data", "Produce items", "orders.consumer", "orders.produce-data", 1),
     ]
     assert resolve_settings(robot, environ={}).values == {"greeting": "Hej"}
 
