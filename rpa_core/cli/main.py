@@ -57,6 +57,9 @@ def _register() -> None:
     app.add_typer(sandbox_cmd.app, name="sandbox")
     app.add_typer(docs_cmd.app, name="docs")
     app.add_typer(browser_cmd.app, name="browser")
+    from rpa_core.cli import vault_cmd
+
+    app.add_typer(vault_cmd.app, name="vault")
 
 
 _register()

@@ -36,6 +36,14 @@ def check(
     no_vault: Annotated[
         bool, typer.Option("--no-vault", help="Do not look up the declared credentials in the vault.")
     ] = False,
+    production: Annotated[
+        bool,
+        typer.Option(
+            "--production",
+            envvar="RPA_PRODUCTION",
+            help="Production mode (or RPA_PRODUCTION=1): warn for each credential not in the encrypted vault.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check a robot before it runs: manifest, profile, task files, keywords, systems, credentials, overrides.
@@ -55,7 +63,7 @@ def check(
 
     robot = load_robot(robot_dir)
     settings = resolve_settings(robot, profile=profile, overrides=set_ or (), check=False)
-    report = check_robot(robot, settings, credentials=not no_vault)
+    report = check_robot(robot, settings, credentials=not no_vault, production=production)
     if as_json:
         emit_json(_check_json(report, settings))
         raise typer.Exit(2 if report.problems else 0)

@@ -161,6 +161,20 @@ def credential_problems(robot: Robot, store: SecretStore | None = None) -> list[
     return problems
 
 
+def fallback_warnings(robot: Robot, store: SecretStore | None = None) -> list[str]:
+    """Production mode: a declared credential served from the development fallback (the secrets TOML file or
+    RPA_SECRET_* variables) instead of the store's encrypted vault."""
+    secrets = store or SecretStore()
+    manifest = display_path(robot.directory / MANIFEST_NAME)
+    return [
+        f"{manifest}: credentials[{index}] ({credential.name}): served from the development fallback "
+        f"({secrets.path} or RPA_SECRET_* variables), not the encrypted vault; "
+        f"`rpa vault import {secrets.path}` or `rpa vault set {credential.name} FIELD` moves it there"
+        for index, credential in enumerate(robot.manifest.credentials)
+        if not secrets.in_vault(credential.name)
+    ]
+
+
 def override_notes(robot: Robot) -> tuple[list[Override], list[str]]:
     """The fork's overrides, and a warning for each that replaces nothing or whose arguments differ."""
     overrides = find_overrides(robot.directory, task_files(robot))
@@ -218,9 +232,15 @@ def robocorp_notes(robot: Robot) -> tuple[list[str], list[str]]:
 
 
 def check_robot(
-    robot: Robot, settings: Settings, *, credentials: bool = True, variables: tuple[str, ...] = ()
+    robot: Robot,
+    settings: Settings,
+    *,
+    credentials: bool = True,
+    variables: tuple[str, ...] = (),
+    production: bool = False,
 ) -> CheckReport:
-    """Every check of ``rpa robot check``; with ``credentials=False`` the vault is not consulted."""
+    """Every check of ``rpa robot check``; with ``credentials=False`` the vault is not consulted; ``production``
+    warns for each credential that the development fallback, not the encrypted vault, serves."""
     report = CheckReport(robot=robot, task_file_count=len(task_files(robot)) + len(python_task_files(robot)))
     report.problems += settings.undecided_problems()
     report.problems += settings_problems(robot, settings)
@@ -238,6 +258,8 @@ def check_robot(
     except ConfigError as exc:
         report.problems.append(str(exc))
     report.warnings += notes
+    if credentials and production:
+        report.warnings += fallback_warnings(robot)
     return report
 
 

@@ -1,4 +1,9 @@
-"""Credentials for robots: read from a TOML file kept outside the robot's folder, or from the environment.
+"""Credentials for robots: the store's encrypted vault first, then a development fallback.
+
+The vault (``rpa vault init|set|get|ls|rm|rotate-key|import``; rpa_core.vault.store_vault) seals each secret's
+fields with AES-256-GCM (rpa_core.vault.crypto); its key comes from RPA_VAULT_KEY, RPA_VAULT_KEY_FILE, the
+default key file or the OS keyring (rpa_core.vault.keys). A secret the vault holds is served from it alone.
+A secret it lacks comes from the fallback below, for development (``rpa robot check --production`` warns):
 
     # .rpa/secrets.toml (or the file RPA_SECRETS_FILE names); never committed
     [ydelse]

@@ -1,4 +1,11 @@
-"""The secret store behind the vault keywords: a TOML file plus environment overrides.
+"""The secret store behind the vault keywords: the store's encrypted vault, then a TOML file plus environment
+overrides as the development fallback.
+
+Precedence, secret by secret: when the store (``RPA_STORE_URL``, else ``.rpa/rpa.db``) has an encrypted vault
+(``rpa vault init``) that holds the secret, the secret is the vault's, all of it: neither the file nor
+``RPA_SECRET_*`` changes it. A secret the vault lacks comes from the fallback below (``rpa robot check
+--production`` warns about each). A store with a vault but no key in any source refuses every lookup, naming the
+sources (rpa_core.vault.keys).
 
 Secret names and key names are case-insensitive: ``API_KEY``, ``api_key`` and ``Api_Key`` are one key, and a
 listing shows the file's spelling. ``RPA_SECRET_<NAME>__<KEY>`` replaces the file's key whatever its case; in
@@ -93,9 +100,11 @@ class SecretStore:
         path: Path | None = None,
         environ: Mapping[str, str] | None = None,
         declared: Iterable[str] | None = None,
+        store_url: str | None = None,
     ) -> None:
         self.path = Path(path) if path else default_secrets_file()
         self._environ = os.environ if environ is None else environ
+        self._store_url = store_url  # None: the environment's RPA_STORE_URL, else the default store
         if declared is None:
             declared = [n.strip() for n in self._environ.get(DECLARED_SECRETS_ENV, "").split(",") if n.strip()]
         self._declared = list(declared)
@@ -144,15 +153,25 @@ class SecretStore:
         return secrets
 
     def names(self) -> list[str]:
-        """Every secret's name, as the file spells it (an environment-only secret in lower case)."""
+        """Every secret's name: the vault's, then as the file spells it (an environment-only one in lower case)."""
+        from rpa_core.vault.store_vault import vault_names
+
         file = self._from_file()
-        spelt = {lower: spelling for lower, (spelling, _) in file.items()}
+        spelt = {name.lower(): name for name in vault_names(self._store_url, self._environ)}
+        for lower, (spelling, _) in file.items():
+            spelt.setdefault(lower, spelling)
         for lower in self._overrides(spelt.values()):
             spelt.setdefault(lower, lower)
         return sorted(spelt.values(), key=str.lower)
 
     def get(self, name: str) -> SecretValues:
-        """The secret's keys and values; the environment overrides the file key by key, whatever the case."""
+        """The secret's keys and values: the vault's when it holds the secret; else the file's, which the
+        environment overrides key by key, whatever the case."""
+        from rpa_core.vault.store_vault import vault_secret
+
+        sealed = vault_secret(self._store_url, self._environ, name)
+        if sealed is not None:
+            return sealed
         file = self._from_file()
         lower = name.lower()
         values = SecretValues(file[lower][1] if lower in file else {})
@@ -161,7 +180,14 @@ class SecretStore:
             values[_match(written, list(values), variable, f"the key of secret '{name}'")] = value
         if not values:
             raise SecretNotFoundError(
-                f"no secret named '{name}': add a [{lower}] table to {self.path} "
+                f"no secret named '{name}': `rpa vault set {lower} FIELD` adds it to the encrypted vault; "
+                f"for development, add a [{lower}] table to {self.path} "
                 f"or set {ENV_PREFIX}{_env_form(name)}{ENV_SEPARATOR}<KEY> variables"
             )
         return values
+
+    def in_vault(self, name: str) -> bool:
+        """Whether the store's encrypted vault holds the secret (else it comes from the development fallback)."""
+        from rpa_core.vault.store_vault import vault_names
+
+        return name.lower() in (found.lower() for found in vault_names(self._store_url, self._environ))
