@@ -325,7 +325,7 @@ class Runner:
         (run_dir / QUEUE_CONTEXT_FILE).unlink(missing_ok=True)  # it may hold --input's payloads
         log_html = merge_outputs(run_dir, self.robot.name, outputs)
         counts = count_items(self.store, run_id=run_id)
-        status = self._status(counts, failed_steps, stop_reason)
+        status = self._status(self._open_work(counts, run_id), failed_steps, stop_reason)
         records.finish_run(self.store, run_id, status, stop_reason)
         self.observer.close()
         result = RunResult(
@@ -426,11 +426,22 @@ class Runner:
             time.sleep(TICK_SECONDS)
         return process.wait()
 
+    def _open_work(self, counts: dict[str, int], run_id: str) -> dict[str, int]:
+        """The run's item counts without the outputs waiting in a queue no step of the robot takes: those are
+        the robot's results (a reporter's summary, a robot.yaml robot's last step), not work left undone."""
+        taken = {step.input_queue for step in self.robot.manifest.steps}
+        results = {s.output_queue for s in self.robot.manifest.steps if s.output_queue and s.output_queue not in taken}
+        pending = ItemState.PENDING.value
+        waiting = sum(count_items(self.store, queue=queue, run_id=run_id).get(pending, 0) for queue in results)
+        if not waiting:
+            return counts
+        return {**counts, pending: counts[pending] - waiting}
+
     @staticmethod
     def _status(counts: dict[str, int], failed_steps: list[str], stop_reason: str | None) -> RunStatus:
         if stop_reason:
             return RunStatus.STOPPED
-        if failed_steps or any(not ItemState(state).ok for state in counts):
+        if failed_steps or any(not ItemState(state).ok for state, n in counts.items() if n):
             return RunStatus.FAILED
         return RunStatus.SUCCEEDED
 
