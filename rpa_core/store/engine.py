@@ -36,7 +36,23 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
 
 
 def _read_header(path: Path) -> bytes:
-    with path.open("rb") as file:
+    """The file's header as SQLite reads it. Not with open(): closing any descriptor of the file drops every POSIX
+    lock this process's SQLite connections hold on it (fcntl locks are per process), and another process may then
+    delete the live -wal file (sqlite.org/howtocorrupt.html, 2.2): a second store opened in a process that has one
+    open, as the runner does when it reads the vault. SQLite's own connections share the process's locks."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            connection.execute("PRAGMA schema_version")
+            return SQLITE_HEADER
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return b"not a database"
+    with path.open("rb") as file:  # SQLite cannot open it (so no connection of this process has it open)
         return file.read(len(SQLITE_HEADER))
 
 
