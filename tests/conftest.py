@@ -80,6 +80,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_privacy_registry() -> Iterator[None]:
+    """Secrets and names a test registered (the runner registers a robot's credentials in this process) are
+    forgotten after it, so they do not mask the next test's texts."""
+    yield
+    from rpa_core.privacy.registry import REGISTRY
+
+    REGISTRY.clear()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """A fresh SQLite store file for one test."""

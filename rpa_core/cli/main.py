@@ -60,6 +60,9 @@ def _register() -> None:
     from rpa_core.cli import vault_cmd
 
     app.add_typer(vault_cmd.app, name="vault")
+    from rpa_core.cli import retention_cmd
+
+    app.add_typer(retention_cmd.app, name="retention")
 
 
 _register()

@@ -15,7 +15,7 @@ from robot.api.deco import keyword, library
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from rpa_core.browser import close_current_session, current_session, existing_session, open_session
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Page
@@ -57,7 +57,7 @@ def log_artifacts(session: BrowserSession, files: list[Path]) -> None:
             link = Path(os.path.relpath(file, base)).as_posix()
         except ValueError:  # another drive on Windows
             link = file.resolve().as_uri()
-        link = mask_cpr(link)
+        link = mask_text(link)
         if file.suffix == ".png":
             html = f'<a href="{link}"><img src="{link}" width="800px" alt="{link}"></a>'
         else:
@@ -230,7 +230,7 @@ class BrowserKeywords:
         session = existing_session()
         close_current_session()
         for trace in session.traces if session else []:
-            logger.info(f"Playwright trace: {mask_cpr(str(trace))} (open with 'playwright show-trace')")
+            logger.info(f"Playwright trace: {mask_text(str(trace))} (open with 'playwright show-trace')")
 
     @keyword("Capture Failure Artifacts")
     def capture_failure_artifacts(self, label: str = "capture") -> list[str]:

@@ -30,6 +30,7 @@ from RPA.Robocorp.WorkItems import EmptyQueue as RpaEmptyQueue
 from RPA.Robocorp.WorkItems import State as RpaState
 
 from rpa_core.keywords.workitems_adapter import QueueAdapter
+from rpa_core.privacy import register_secrets
 from rpa_core.vault import SecretStore, SecretValues
 
 _STATES = {State.DONE: RpaState.DONE, State.FAILED: RpaState.FAILED}
@@ -110,8 +111,10 @@ class RobocorpVaultAdapter(BaseSecretManager):
 
     @robocorp_log.suppress
     def get_secret(self, secret_name: str) -> SecretContainer:
-        """The secret under the name the robot asks for (names and keys are case-insensitive)."""
+        """The secret under the name the robot asks for (names and keys are case-insensitive); its values are
+        registered for masking (``***`` in every log of this process)."""
         values = self.store.get(secret_name)
+        register_secrets(values)
         return CaseInsensitiveSecretContainer(secret_name, f"from {self.store.path} or the environment", values)
 
     @robocorp_log.suppress

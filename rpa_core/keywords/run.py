@@ -28,6 +28,7 @@ from robot.api.deco import keyword, library
 
 from rpa_core import context
 from rpa_core.errors import ConfigError
+from rpa_core.privacy import register_secrets
 from rpa_core.queue import ItemState, latest_attempts, list_items
 from rpa_core.reporting import MailSettings, Sheet, send_mail, write_workbook
 from rpa_core.store import open_store
@@ -81,6 +82,7 @@ class RunKeywords:
         username = password = None
         if self._credential:
             values = SecretStore().get(self._credential)
+            register_secrets(values)
             missing = [key for key in ("username", "password") if not values.get(key)]
             if missing:
                 raise ConfigError(

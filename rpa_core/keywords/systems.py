@@ -17,6 +17,7 @@ from typing import Any
 from robot.api.deco import keyword, library
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
+from rpa_core.privacy import register_secrets
 from rpa_core.systems import Case, IncomeLine, JournalNote, Payment, Registration
 from rpa_core.systems.retry import RetryPolicy
 from rpa_core.vault import SecretStore
@@ -27,6 +28,7 @@ WORKITEMS = "RPA.Robocorp.WorkItems"
 
 def _credentials(secret: str, *keys: str) -> dict[str, str]:
     values = SecretStore().get(secret)
+    register_secrets(values)  # masked as *** in every log of this process from now on
     missing = [k for k in keys if not values.get(k)]
     if missing:
         raise ValueError(f"secret '{secret}' lacks {', '.join(missing)}; add them to the vault")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from RPA.Robocorp.Vault import BaseSecretManager, Secret
 
+from rpa_core.privacy import register_secrets
 from rpa_core.vault import SecretStore, SecretValues
 
 ADAPTER_PATH = "rpa_core.keywords.vault_adapter.SecretStoreAdapter"
@@ -27,8 +28,11 @@ class SecretStoreAdapter(BaseSecretManager):
         self.store = SecretStore()
 
     def get_secret(self, secret_name: str) -> Secret:
-        """The secret under the name the robot asks for (names and keys are case-insensitive)."""
+        """The secret under the name the robot asks for (names and keys are case-insensitive); its values (not
+        the account name) are registered for masking (``***`` in every log of this process) before the robot
+        sees them."""
         values = self.store.get(secret_name)
+        register_secrets(values)
         return CaseInsensitiveSecret(secret_name, f"from {self.store.path} or the environment", values)
 
     def set_secret(self, secret: Secret) -> None:

@@ -37,7 +37,8 @@ from RPA.Robocorp.WorkItems import BaseAdapter, EmptyQueue, Error, State
 from rpa_core import context
 from rpa_core.keywords.items import business_codes
 from rpa_core.packaging.references import DUPLICATE_WARNING, QUEUE_CONTEXT_FILE, render_reference
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
+from rpa_core.privacy.payloads import register_payload_names
 from rpa_core.queue import (
     ItemState,
     LeaseLostError,
@@ -153,7 +154,7 @@ class QueueAdapter(BaseAdapter):
                 raise EmptyQueue("kill switch: too many application errors in a row; no more items taken")
             item = self.input.claim(self.worker, run_id=self.run_id)
             if item is not None:
-                log.info("Claimed work item %s (%s), attempt %s", item.id, mask_cpr(item.reference), item.attempts)
+                log.info("Claimed work item %s (%s), attempt %s", item.id, mask_text(item.reference), item.attempts)
                 self._heartbeats[item.id] = _Heartbeat(self.input, item.id, self.worker)
                 self._claimed.add(item.id)
                 return str(item.id)
@@ -212,6 +213,7 @@ class QueueAdapter(BaseAdapter):
         if self.output is None:
             raise RuntimeError("this step has no output_queue in robot.toml, so it cannot create output work items")
         data = payload if isinstance(payload, dict) else ({} if payload is None else {"value": payload})
+        register_payload_names(data)  # the names it carries are masked in every log of this process from now on
         if self.reference_source:  # a missing field fails this item's keyword, naming the field
             reference = render_reference(self.reference_source, data)
         else:
@@ -221,7 +223,7 @@ class QueueAdapter(BaseAdapter):
         if created:
             return str(item.id)
         self._warn(
-            f"{DUPLICATE_WARNING} {mask_cpr(reference)} in queue '{self.output.name}': work item {item.id} "
+            f"{DUPLICATE_WARNING} {mask_text(reference)} in queue '{self.output.name}': work item {item.id} "
             f"({item.state.value}) already has it, so this output is not created again"
         )
         scratch = f"{DUPLICATE_PREFIX}{item.id}:{uuid.uuid4().hex}"  # later writes to it change nothing stored
@@ -237,11 +239,16 @@ class QueueAdapter(BaseAdapter):
         return self.input or self.output or WorkQueue(self.store, "_", self.policy)
 
     def load_payload(self, item_id: str) -> Any:
+        """The item's payload; the citizens' names in it (``[privacy] name_fields``) are registered for masking."""
         if item_id in self._local:
-            return dict(self._local[item_id].payload)
-        return get_item(self.store, int(item_id)).payload
+            payload = dict(self._local[item_id].payload)
+        else:
+            payload = get_item(self.store, int(item_id)).payload
+        register_payload_names(payload)
+        return payload
 
     def save_payload(self, item_id: str, payload: Any) -> None:
+        register_payload_names(payload)
         if item_id in self._local:
             self._local[item_id].payload = dict(payload or {})
             return

@@ -28,6 +28,12 @@ reference = "reference"      # output items' unique reference: a payload variabl
 kill_switch = 5              # stop the run after this many application errors in a row
 robot_options = ["--loglevel", "DEBUG"]   # Robot Framework options for every step (not the runner's own)
 
+[privacy]                    # optional: payload fields holding a citizen's name, masked as [navn] in every log
+name_fields = ["name", "navn"]   # default: rpa_core.privacy.payloads.DEFAULT_NAME_FIELDS
+
+[retention]                  # optional: days kept, or "keep" (the default); a profile may change them
+runs_days = 90               # run folders; payload_days: final items' payloads; reports_days: report files
+
 [settings]                   # every setting with its default; profiles/<municipality>.toml changes them
 greeting = "Hello"
 
@@ -60,6 +66,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.references import check_reference_source
+from rpa_core.privacy.payloads import DEFAULT_NAME_FIELDS
+from rpa_core.privacy.retention import RetentionSettings
 
 MANIFEST_NAME = "robot.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -321,12 +329,23 @@ class Step(_Strict):
         return self.input_queue is not None
 
 
+class PrivacySettings(_Strict):
+    """``[privacy]``: which work item payload fields hold a citizen's name (masked as ``[navn]`` in every log)."""
+
+    name_fields: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_NAME_FIELDS),
+        description="payload fields (any depth, any case) whose values are citizens' names",
+    )
+
+
 class Manifest(_Strict):
     robot: RobotInfo
     systems: list[SystemDecl] = Field(default_factory=list)
     credentials: list[CredentialDecl] = Field(default_factory=list)
     queue: QueueSettings = QueueSettings()
     run: RunSettings = RunSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    retention: RetentionSettings = RetentionSettings()  # rpa_core.privacy.retention; a profile may change it
     steps: list[Step] = Field(min_length=1)
     settings: dict[str, Any] = Field(
         default_factory=dict, description="the robot's settings and their defaults; a profile may change them"
@@ -411,7 +430,10 @@ def _location(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
-_TABLES = "[robot], [[systems]], [[credentials]], [queue], [run], [settings], [[steps]], [robocorp] and [upstream]"
+_TABLES = (
+    "[robot], [[systems]], [[credentials]], [queue], [run], [privacy], [retention], [settings], [[steps]], [robocorp] "
+    "and [upstream]"
+)
 
 
 def _describe(error: ValidationError) -> str:

@@ -150,7 +150,7 @@ def find_profile(robot: Robot, profile: str) -> Path:
     return path
 
 
-PROFILE_TABLES = ("profile", "settings", "undecided")
+PROFILE_TABLES = ("profile", "settings", "undecided", "retention")  # [retention]: packaging.retention
 
 
 def read_profile(path: Path) -> dict[str, dict[str, Any]]:
@@ -164,7 +164,8 @@ def read_profile(path: Path) -> dict[str, dict[str, Any]]:
     unknown = sorted(set(data) - set(PROFILE_TABLES))
     if unknown:
         raise ConfigError(
-            f"{path}: unknown table(s) {', '.join(unknown)}; a profile has [profile], [settings] and [undecided]"
+            f"{path}: unknown table(s) {', '.join(unknown)}; "
+            "a profile has [profile], [settings], [undecided] and [retention]"
         )
     for table in PROFILE_TABLES:
         if not isinstance(data.get(table, {}), dict):

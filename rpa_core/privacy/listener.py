@@ -1,8 +1,9 @@
-"""Robot Framework hooks that keep CPR numbers out of output.xml and log.html.
+"""Robot Framework hooks that keep CPR numbers, secrets and citizens' names out of output.xml and log.html.
 
 ``CprMaskingListener`` (listener API 3) masks messages, keyword arguments, names, documentation and
 failure texts as they are written. ``CprMaskingModifier`` does the same to a finished result, used by
-rebot when runs' outputs are merged, as a second line of defence.
+rebot when runs' outputs are merged, as a second line of defence. Both use ``mask_text``: the secret values and
+names registered in this process (``rpa_core.privacy.registry``), then CPR numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import contextlib
 
 from robot.api import ResultVisitor
 
-from rpa_core.privacy.cpr import mask_cpr, mask_value
+from rpa_core.privacy.registry import mask_data, mask_text
 
 # Which attributes of each result item type can carry text from the data (only those are touched, so
 # that no deprecated attribute of a control structure is read).
@@ -40,16 +41,16 @@ def _mask_item(item) -> None:
             continue
         if attribute == "metadata":
             for key in list(value):
-                value[key] = mask_cpr(value[key])
+                value[key] = mask_text(value[key])
             continue
-        masked = mask_value(dict(value) if attribute == "assign" else value)
+        masked = mask_data(dict(value) if attribute == "assign" else value)
         if masked != value:
             with contextlib.suppress(AttributeError, TypeError):  # read-only on some item types
                 setattr(item, attribute, masked)
 
 
 class CprMaskingListener:
-    """Listener v3: mask CPR numbers in everything Robot Framework writes. Use ``--listener`` with this path."""
+    """Listener v3: mask secrets, names and CPR numbers in everything Robot Framework writes (``--listener``)."""
 
     ROBOT_LISTENER_API_VERSION = 3
 
@@ -73,10 +74,10 @@ class CprMaskingListener:
         _mask_item(result)
 
     def log_message(self, message) -> None:
-        message.message = mask_cpr(message.message)
+        message.message = mask_text(message.message)
 
     def message(self, message) -> None:
-        message.message = mask_cpr(message.message)
+        message.message = mask_text(message.message)
 
 
 class CprMaskingModifier(ResultVisitor):
@@ -92,8 +93,8 @@ class CprMaskingModifier(ResultVisitor):
         _mask_item(item)
 
     def visit_message(self, message) -> None:
-        message.message = mask_cpr(message.message)
+        message.message = mask_text(message.message)
 
     def start_errors(self, errors) -> None:
         for message in errors.messages:
-            message.message = mask_cpr(message.message)
+            message.message = mask_text(message.message)

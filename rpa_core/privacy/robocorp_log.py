@@ -1,7 +1,7 @@
 """CPR masking in ``robocorp.log``, the log of Robocorp's Python tasks (``python -m robocorp.tasks run``).
 
 Two passes, as for Robot Framework's listener and the masked output.xml:
-- in the step's process (``rpa_core.privacy.robocorp_preload``, robocorp.tasks' ``--preload-module``): the texts
+- in the step's process (:func:`install`, called by ``rpa_core.runner.robocorp_tasks``): the texts
   robocorp.log writes for variables, arguments, return values and messages pass its redacter's ``redact``; a
   subclass masks CPR numbers there after robocorp.log's own hiding of secrets. The redacter keeps the function it
   uses in its ``redact`` attribute and swaps it as its configuration changes; a property keeps the swaps.
@@ -17,7 +17,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from rpa_core.privacy.cpr import mask_cpr, mask_text_file
+from rpa_core.privacy.files import mask_file
+from rpa_core.privacy.registry import mask_text
 
 _CHUNKS_START, _CHUNKS_END = "let chunks = [", "];"
 
@@ -25,7 +26,7 @@ _CHUNKS_START, _CHUNKS_END = "let chunks = [", "];"
 def mask_log_files(output_dir: Path) -> None:
     """Mask CPR numbers in a finished Python step's robocorp.log files (``*.robolog`` and log.html)."""
     for robolog in sorted(output_dir.glob("*.robolog")):
-        mask_text_file(robolog)
+        mask_file(robolog)
     html = output_dir / "log.html"
     if html.is_file():
         mask_log_html(html)
@@ -41,7 +42,7 @@ def mask_log_html(path: Path) -> bool:
         return False
     chunks = ast.literal_eval(text[start + len(_CHUNKS_START) - 1 : end + 1])
     data = "".join(zlib.decompress(base64.b64decode(chunk)).decode("utf-8") for chunk in chunks)
-    masked = mask_cpr(data)
+    masked = mask_text(data)
     if masked == data:
         return False
     chunk = base64.b64encode(zlib.compress(masked.encode("utf-8"))).decode("ascii")
@@ -63,7 +64,7 @@ def install() -> None:
             inner = self.__dict__["_current_redact"]
 
             def redact(text: str, replacement: str = "<redacted>") -> str:
-                return mask_cpr(inner(text, replacement))
+                return mask_text(inner(text, replacement))
 
             return redact
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, insert, select, update
 
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 from rpa_core.queue.errors import ItemNotFoundError, QueueError
 from rpa_core.queue.items import Attempt, Event, WorkItem
 from rpa_core.queue.lifecycle import Action, EventKind, ItemState, Outcome, next_state, sources
@@ -111,7 +111,7 @@ def requeue(store: Store, item_id: int, *, by: str, reason: str = "", extra_atte
                 updated_at=now,
             )
         )
-        message = f"requeued from {state.value}" + (f": {mask_cpr(reason)}" if reason else "")
+        message = f"requeued from {state.value}" + (f": {mask_text(reason)}" if reason else "")
         kind = EventKind.REQUEUED.value
         conn.execute(insert(item_events).values(item_id=item_id, at=now, kind=kind, actor=by, message=message))
     return get_item(store, item_id)

@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     REQUEUED = "REQUEUED"
     RETURNED = "RETURNED"
     SETTLED = "SETTLED"  # released by the runner for a step process that exited while holding it
+    PAYLOAD_PRUNED = "PAYLOAD_PRUNED"  # retention blanked a final item's payload and deleted its files
 
 
 Trigger = Outcome | Action

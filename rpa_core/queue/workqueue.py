@@ -22,10 +22,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import contains_cpr, mask_text
 from rpa_core.queue.errors import LeaseLostError
 from rpa_core.queue.items import QueuePolicy, WorkItem
 from rpa_core.queue.lifecycle import CLAIMABLE, EventKind, ItemState, Outcome, next_state
+from rpa_core.queue.references import reference_key, stored_reference
 from rpa_core.queue.statements import DriverStatement, statements
 from rpa_core.store import Store
 from rpa_core.store.models import item_events, item_files, work_items
@@ -37,7 +38,7 @@ _LEASE_EXPIRED = "the worker's lease expired before it released the item (worker
 
 
 def _masked(text: str | None) -> str | None:
-    return mask_cpr(text) if text else text
+    return mask_text(text) if text else text
 
 
 class WorkQueue:
@@ -51,6 +52,15 @@ class WorkQueue:
         self.policy = policy or QueuePolicy()
         self._postgres = not store.is_sqlite
         self._next_sweep = 0.0
+        self._reference_key: bytes | None = None
+
+    def stored_reference(self, reference: str) -> str:
+        """``reference`` as the store keeps it: CPR numbers replaced by keyed pseudonyms (``queue.references``)."""
+        if not reference or not contains_cpr(str(reference)):
+            return reference  # no CPR: no key needed (an empty one is refused by _create)
+        if self._reference_key is None:
+            self._reference_key = reference_key(self.store)  # its own transaction, before the item's
+        return stored_reference(self.store, reference, self._reference_key)
 
     # ----------------------------------------------------------------- create
     def create(
@@ -62,16 +72,22 @@ class WorkQueue:
         run_id: str | None = None,
         parent_id: int | None = None,
     ) -> tuple[WorkItem, bool]:
-        """Create the item for ``reference``, or return the existing one. Returns (item, created)."""
+        """Create the item for ``reference``, or return the existing one. Returns (item, created).
+
+        A CPR number in ``reference`` is stored as its keyed pseudonym (:meth:`stored_reference`)."""
+        stored = self.stored_reference(reference)
         with self.store.engine.begin() as conn:
-            return self._create(conn, reference, payload, files=files, run_id=run_id, parent_id=parent_id)
+            return self._create(
+                conn, stored, payload, files=files, run_id=run_id, parent_id=parent_id, clear=str(reference)
+            )
 
     def create_many(self, items: Iterable[tuple[str, Mapping[str, Any] | None]], *, run_id: str | None = None) -> int:
         """Create many (reference, payload) items in one transaction; returns how many were new."""
         created = 0
+        given = [(self.stored_reference(reference), str(reference), payload) for reference, payload in items]
         with self.store.engine.begin() as conn:
-            for reference, payload in items:
-                created += self._create(conn, reference, payload, run_id=run_id)[1]
+            for stored, clear, payload in given:
+                created += self._create(conn, stored, payload, run_id=run_id, clear=clear)[1]
         return created
 
     def _create(
@@ -83,9 +99,14 @@ class WorkQueue:
         files: Mapping[str, bytes] | None = None,
         run_id: str | None = None,
         parent_id: int | None = None,
+        clear: str | None = None,
     ) -> tuple[WorkItem, bool]:
         if not reference or not str(reference).strip():
             raise ValueError("a work item needs a non-empty reference")
+        if clear is not None and clear != reference:  # an item made before pseudonyms keeps its clear reference
+            legacy = conn.execute(select(wi).where(wi.c.queue == self.name, wi.c.reference == clear)).first()
+            if legacy is not None:
+                return WorkItem.from_row(legacy), False
         now = utcnow()
         values = {
             "queue": self.name,
@@ -245,7 +266,7 @@ class WorkQueue:
         """End ``worker``'s attempt with ``outcome`` (and what it did, ``result``); returns the item's new state.
 
         APPLICATION_ERROR goes back to the queue after a backoff while attempts remain, else ABANDONED.
-        Code, message and result are stored with CPR numbers masked. LeaseLostError when ``worker`` no longer
+        Code, message and result are stored masked (secrets, names, CPR). LeaseLostError when ``worker`` no longer
         holds the item (its lease expired, or another worker has it): nothing is written then.
         """
         outcome = Outcome(outcome)

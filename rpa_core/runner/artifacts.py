@@ -63,7 +63,7 @@ def first_failure(output_xml: Path, limit: int = 300) -> str | None:
     """
     from xml.etree.ElementTree import ParseError, iterparse
 
-    from rpa_core.privacy import mask_cpr
+    from rpa_core.privacy import mask_text
 
     try:
         for _, element in iterparse(output_xml, events=("end",)):
@@ -71,7 +71,7 @@ def first_failure(output_xml: Path, limit: int = 300) -> str | None:
                 continue
             status = element.find("status")
             if status is not None and status.get("status") == "FAIL" and (status.text or "").strip():
-                text = " ".join(mask_cpr(status.text).split())
+                text = " ".join(mask_text(status.text).split())
                 return text if len(text) <= limit else text[: limit - 3] + "..."
             element.clear()
     except (OSError, ParseError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from robot.api import SuiteVisitor
 from robot.api.interfaces import ListenerV3
 
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 
 
 class DryRunProblems(ListenerV3):
@@ -28,7 +28,7 @@ class DryRunProblems(ListenerV3):
         self.path.write_text("", encoding="utf-8")
 
     def _write(self, source: object, lineno: object, message: str) -> None:
-        text = " ".join(mask_cpr(message).split())  # one line: "Did you mean" lists come on lines of their own
+        text = " ".join(mask_text(message).split())  # one line: "Did you mean" lists come on lines of their own
         record = {"source": str(source or ""), "lineno": int(lineno or 0), "message": text}
         with self.path.open("a", encoding="utf-8") as sink:
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import signal
 import subprocess
@@ -17,17 +18,19 @@ from rpa_core.packaging import Robot, Step, StepKind
 from rpa_core.packaging.overrides import LOCAL_DIR, MODIFIER, local_files
 from rpa_core.packaging.references import count_duplicate_lines, count_duplicates
 from rpa_core.paths import SHARED_KEYWORDS_DIR
-from rpa_core.privacy import mask_cpr, mask_text_file
+from rpa_core.privacy import mask_file, mask_text, register_secrets
 from rpa_core.privacy.robocorp_log import mask_log_files
 from rpa_core.vault.secrets import DECLARED_SECRETS_ENV
 
+_log = logging.getLogger(__name__)
 LISTENERS = (
     "rpa_core.privacy.listener.CprMaskingListener",
     # A screenshot and the HTML of every open page when a keyword fails while a browser session is open.
     "rpa_core.keywords.browser.FailureCaptureListener",
 )
 ITEM_LOOP = "rpa_core.keywords.items.ItemLoop"
-ROBOCORP_LOG_MASKING = "rpa_core.privacy.robocorp_preload"  # CPR masking in a Python task step's robocorp.log
+# robocorp.tasks' CLI with our adapters loaded before robocorp.log's import hook, and its CPR masking
+ROBOCORP_TASKS = "rpa_core.runner.robocorp_tasks"
 # Robot Framework's return codes at or above this mean the run itself broke (bad data or options,
 # interrupted, internal error), not that tasks failed.
 RF_BROKEN_RC = 251
@@ -102,13 +105,13 @@ def robot_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
 
 
 def python_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
-    """``python -m robocorp.tasks run FILE -t TASK`` for a Python task step (Robocorp's ``@task``), its log
-    files in the step's output folder."""
-    command = [sys.executable, "-m", "robocorp.tasks", "run", str(robot.directory.resolve() / step.tasks)]
+    """``python -m robocorp.tasks run FILE -t TASK`` (through :data:`ROBOCORP_TASKS`) for a Python task step
+    (Robocorp's ``@task``), its log files in the step's output folder."""
+    command = [sys.executable, "-m", ROBOCORP_TASKS, "run", str(robot.directory.resolve() / step.tasks)]
     if step.task:
         command += ["-t", step.task]
     command += ["--output-dir", str(ctx.output_dir.resolve()), "--console-colors", "plain"]
-    return [*command, "--preload-module", ROBOCORP_LOG_MASKING]
+    return command
 
 
 def step_command(robot: Robot, step: Step, ctx: StepContext) -> list[str]:
@@ -166,6 +169,7 @@ def robot_environment(robot: Robot, step: Step, ctx: StepContext) -> dict[str, s
     if robot.manifest.run.kill_switch:
         env[context.KILL_SWITCH] = str(robot.manifest.run.kill_switch)
     env[context.BUSINESS_CODES] = ",".join(policy.business_codes)
+    env[context.PRIVACY_NAME_FIELDS] = ",".join(robot.manifest.privacy.name_fields)  # names masked as [navn]
     for key, value in ((context.INPUT_QUEUE, step.input_queue), (context.OUTPUT_QUEUE, step.output_queue)):
         if value:
             env[key] = value
@@ -186,6 +190,25 @@ def _absolute_store_url(url: str) -> str:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or Path(parsed.database).is_absolute():
         return url
     return parsed.set(database=Path(parsed.database).resolve().as_posix()).render_as_string(hide_password=False)
+
+
+def register_credentials(robot: Robot) -> int:
+    """Register the values of the robot's declared credentials in this (the runner's) process, so its console
+    copy and output.xml pass mask them too; read through the vault, held in memory only. A credential that is
+    missing or cannot be read is skipped (the step says so when it needs it). Returns how many were new."""
+    from rpa_core.vault import SecretStore
+
+    declared = [credential.name for credential in robot.manifest.credentials]
+    if not declared:
+        return 0
+    store = SecretStore(declared=declared)
+    count = 0
+    for name in declared:
+        try:
+            count += register_secrets(store.get(name))
+        except Exception as exc:  # missing, or a vault that cannot be read here: the child reports it when used
+            _log.debug("credential %s not registered for masking: %s", name, type(exc).__name__)
+    return count
 
 
 _PR_SET_PDEATHSIG = 1
@@ -231,7 +254,7 @@ def _own_group() -> dict:
 
 
 class StepProcess:
-    """A running step: the child process and a thread that copies its console, CPR masked, to console.log.
+    """A running step: the child process and a thread that copies its console, masked, to console.log.
 
     The child leads a process group of its own (a session on POSIX); :meth:`stop` and :meth:`kill` signal the
     whole group, so whatever the robot started (a browser) stops with it.
@@ -242,6 +265,7 @@ class StepProcess:
         self.output_dir = ctx.output_dir
         self.console_path = ctx.output_dir / "console.log"
         self.kind = step.kind
+        register_credentials(robot)  # before the first console line is copied
         self._process = subprocess.Popen(
             step_command(robot, step, ctx),
             env=robot_environment(robot, step, ctx),
@@ -262,7 +286,7 @@ class StepProcess:
         assert self._process.stdout is not None
         with self.console_path.open("w", encoding="utf-8") as sink:
             for line in self._process.stdout:
-                sink.write(mask_cpr(line))
+                sink.write(mask_text(line))
                 sink.flush()
 
     def poll(self) -> int | None:
@@ -274,7 +298,7 @@ class StepProcess:
         code = self._process.wait(timeout)
         self._copier.join(timeout=5)
         if self.kind is StepKind.ROBOT:
-            mask_text_file(self.output_xml)
+            mask_file(self.output_xml)
         else:
             mask_log_files(self.output_dir)
         return code

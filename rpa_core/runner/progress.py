@@ -10,7 +10,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 from rpa_core.queue.lifecycle import Tally
 
 PROGRESS_INTERVAL_SECONDS = 10.0  # a log gets a step's counts at most this often
@@ -102,7 +102,7 @@ class ConsoleObserver:
     def message(self, text: str) -> None:
         if self._lines is not None:
             self._lines.flush()
-        self.console.print(mask_cpr(text), soft_wrap=True)
+        self.console.print(mask_text(text), soft_wrap=True)
 
     def items(self, step: str, finished: int, total: int, counts: dict[str, int]) -> None:
         if self._lines is not None:

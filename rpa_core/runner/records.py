@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 
 from rpa_core.errors import UserError
-from rpa_core.privacy import contains_cpr, mask_cpr
+from rpa_core.privacy import contains_cpr, mask_text
 from rpa_core.store import Store
 from rpa_core.store.models import run_steps, runs
 from rpa_core.store.types import utcnow
@@ -119,8 +119,8 @@ def start_step(store: Store, run_id: str, name: str, worker: str, output_dir: st
 def finish_step(
     store: Store, step_id: int, status: RunStatus, exit_code: int | None, message: str | None = None
 ) -> None:
-    """Record how a step process ended; ``message`` says why it failed (CPR masked here too)."""
-    masked = mask_cpr(message) if message else None
+    """Record how a step process ended; ``message`` says why it failed (masked here too)."""
+    masked = mask_text(message) if message else None
     with store.engine.begin() as conn:
         conn.execute(
             update(run_steps)

@@ -4,7 +4,7 @@ application error (the system misbehaved; retried a bounded number of times, the
 from __future__ import annotations
 
 from rpa_core.errors import BusinessException
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 
 
 class SystemAdapterError(Exception):
@@ -16,7 +16,7 @@ class SystemAdapterError(Exception):
 
     def __init__(self, system: str, step: str, message: str, *, code: str | None = None) -> None:
         self.system, self.step, self.code = system, step, code
-        self.detail = mask_cpr(message)
+        self.detail = mask_text(message)
         prefix = f"{code}: " if code else ""
         super().__init__(f"{prefix}{system}: {step}: {self.detail}")
 

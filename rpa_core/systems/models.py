@@ -1,7 +1,11 @@
 """What robots read from and write to municipal systems, independent of how an adapter reaches them.
 
 Money is Decimal (kr. with øre), months are ``YYYY-MM`` strings. CPR numbers appear as ``ddmmyy-ssss``; they
-are personal data: never put one in a log line or an error message (``rpa_core.privacy.mask_cpr``).
+are personal data: never put one in a log line or an error message (``rpa_core.privacy.mask_text``).
+
+Objects that carry personal data (payments, income lines, cases, journal notes) show their ids only in ``repr``
+and ``str`` (``Payment(B0000010)``), which is what Robot Framework logs for ``${payment} =``; a citizen's name
+read from a system is registered for masking (``[navn]``) when the object is made.
 """
 
 from __future__ import annotations
@@ -9,12 +13,32 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rpa_core.privacy import register_name
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class _PersonalModel(_Model):
+    """A model with personal data: ``repr``/``str`` show the class and its ids only, never a name or CPR."""
+
+    id_fields: ClassVar[tuple[str, ...]] = ()
+
+    def _ids(self) -> str:
+        return " ".join(str(getattr(self, f)) for f in self.id_fields if getattr(self, f, None)) or "new"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._ids()})"
+
+    __str__ = __repr__
+
+    def __repr_args__(self) -> Any:  # pydantic's rich and devtools output: ids only too
+        return [(field, getattr(self, field)) for field in self.id_fields]
 
 
 class PaymentStatus(StrEnum):
@@ -34,8 +58,10 @@ class Registration(_Model):
     subsidy: Decimal
 
 
-class Payment(_Model):
+class Payment(_PersonalModel):
     """A fleksløntilskud payment in the benefits system (Ydelsessystem / KY / KMD Aktiv)."""
+
+    id_fields: ClassVar[tuple[str, ...]] = ("payment_id",)
 
     payment_id: str
     cpr: str
@@ -50,9 +76,14 @@ class Payment(_Model):
     registration: Registration | None = None
     atp: Decimal | None = None
 
+    def model_post_init(self, context: Any, /) -> None:
+        register_name(self.name)  # every later log line of this process shows it as [navn]
 
-class IncomeLine(_Model):
+
+class IncomeLine(_PersonalModel):
     """One line from the income register (eIndkomst) for one basis month: who reported what."""
+
+    id_fields: ClassVar[tuple[str, ...]] = ("line_id", "month", "kind")  # IncomeLine(L0000001 2024-10 LOEN)
 
     line_id: str = ""
     month: str
@@ -63,8 +94,10 @@ class IncomeLine(_Model):
     fields: dict[str, Decimal] = Field(default_factory=dict, description="field code -> amount, e.g. 0057")
 
 
-class Case(_Model):
-    """A case in the case and records system (ESDH: SBSYS, Acadre, ...)."""
+class Case(_PersonalModel):
+    """A case in the case and records system (ESDH: SBSYS, Acadre, ...). Its title often holds the name."""
+
+    id_fields: ClassVar[tuple[str, ...]] = ("case_number",)
 
     case_number: str
     title: str = ""
@@ -84,8 +117,10 @@ def reference_case(case_number: str, *, title: str = "", cpr: str = "", kind: st
     )
 
 
-class JournalNote(_Model):
-    """A note on a case."""
+class JournalNote(_PersonalModel):
+    """A note on a case (its text is about a citizen)."""
+
+    id_fields: ClassVar[tuple[str, ...]] = ("note_id",)
 
     note_id: str = ""
     title: str

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import httpx
 
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 from rpa_core.systems.errors import ApplicationError, SystemAdapterError
 from rpa_core.systems.models import JournalNote
 
@@ -65,7 +65,7 @@ class TransientError(Exception):
     """A failure worth retrying: the system did not answer properly (5xx, timeout, page not rendered)."""
 
     def __init__(self, message: str, *, code: str = "TRANSIENT") -> None:
-        super().__init__(mask_cpr(message))
+        super().__init__(mask_text(message))
         self.code = code
 
 
@@ -99,7 +99,7 @@ def classify(exc: BaseException) -> str | None:
 def describe(exc: BaseException) -> str:
     """One masked line about ``exc`` for a log line or an error message."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return mask_cpr(f"{type(exc).__name__}: {text}"[:300])
+    return mask_text(f"{type(exc).__name__}: {text}"[:300])
 
 
 def run_step(

@@ -68,22 +68,22 @@ def test_run_reads_the_vault_and_no_argv_holds_the_secret_or_the_key(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    seen: dict[int, list[str]] = {}
+    seen: set[tuple[str, ...]] = set()  # every command line seen; a pid's changes when its fork execs
     parent = psutil.Process(runner.pid)
     while runner.poll() is None:
         try:
             for process in [parent, *parent.children(recursive=True)]:
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
-                    seen.setdefault(process.pid, process.cmdline())
+                    seen.add(tuple(process.cmdline()))
         except psutil.NoSuchProcess:
             break
         time.sleep(0.02)
     output = runner.communicate(timeout=60)[0]
     assert runner.returncode == 0, output
-    robots = [argv for argv in seen.values() if "robot" in argv and "--dryrun" not in argv]
-    assert robots, f"no Robot Framework child was seen: {list(seen.values())}"  # the step ran while we looked
+    robots = [argv for argv in seen if "robot" in argv and "--dryrun" not in argv]
+    assert robots, f"no Robot Framework child was seen: {sorted(seen)}"  # the step ran while we looked
     forms = {password, encode_key(key), encode_key(key).rstrip("="), key.hex()}
-    for argv in seen.values():
+    for argv in seen:
         line = " ".join(argv)
         assert not [form for form in forms if form in line], argv
     assert password not in output

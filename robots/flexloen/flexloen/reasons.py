@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from rpa_core.errors import BusinessException
-from rpa_core.privacy import mask_cpr
+from rpa_core.privacy import mask_text
 
 
 class ManualReason(StrEnum):
@@ -87,7 +87,7 @@ class ManualHandling(BusinessException):
         # Set before BusinessException.__init__, which remembers the message with this code for the queue.
         self.code = ManualReason(code)
         self.text_da = text_da if text_da is not None else TEXTS_DA[self.code]
-        self.detail = mask_cpr(detail.strip())
+        self.detail = mask_text(detail.strip())
         super().__init__(self.message)
 
     @property

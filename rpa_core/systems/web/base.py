@@ -24,6 +24,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from rpa_core.browser.capture import declare_name_selectors
 from rpa_core.systems.errors import ApplicationError, BusinessError
 from rpa_core.systems.retry import RetryPolicy, RetryStats, SessionExpired, TransientError, run_step
 from rpa_core.systems.web.selectors import common as sel
@@ -150,6 +151,9 @@ class WebAdapter:
     """Base of the page-object adapters. ``base_url`` is the system's root, e.g. ``http://host:8400/ydelse``."""
 
     SYSTEM: ClassVar[str] = "web system"
+    # CSS selectors of the elements that show a citizen's name (the system's selectors module declares them):
+    # failure captures replace their text in the HTML and cover them in the screenshot.
+    NAME_SELECTORS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -170,6 +174,7 @@ class WebAdapter:
         self.stats = RetryStats()
         self._step = "?"
         self._read: _Read | None = None
+        declare_name_selectors(self.NAME_SELECTORS)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, user={self.username!r})"

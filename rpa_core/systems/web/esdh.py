@@ -45,6 +45,7 @@ class EsdhWeb(WebAdapter):
     """The ESDH through its pages. ``base_url`` e.g. ``http://127.0.0.1:8400/esdh``."""
 
     SYSTEM = sel.SYSTEM
+    NAME_SELECTORS = sel.NAME_SELECTORS
 
     def find_cases(self, cpr: str) -> list[Case]:
         """The citizen's cases; BusinessError UNKNOWN_CPR when the ESDH does not know the person."""

@@ -12,6 +12,7 @@ class IndkomstWeb(WebAdapter):
     """The Indkomstregister through its pages. ``base_url`` e.g. ``http://127.0.0.1:8400/indkomst``."""
 
     SYSTEM = sel.SYSTEM
+    NAME_SELECTORS = sel.NAME_SELECTORS
 
     def income_lines(self, cpr: str, month: str) -> list[IncomeLine]:
         """The lines reported for ``cpr`` with basis month ``month`` (``YYYY-MM``).

@@ -69,6 +69,7 @@ class YdelseWeb(WebAdapter):
     """The Ydelsessystem through its pages. ``base_url`` e.g. ``http://127.0.0.1:8400/ydelse``."""
 
     SYSTEM = sel.SYSTEM
+    NAME_SELECTORS = sel.NAME_SELECTORS
 
     # --- reads ------------------------------------------------------------------------------------------
     def pending_payments(self, month: str, *, unit: str, grant_type: str) -> list[Payment]:

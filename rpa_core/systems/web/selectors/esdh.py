@@ -23,3 +23,6 @@ NOTE_CREATED_FORMAT = "%d-%m-%Y %H.%M"
 NEW_NOTE_TITLE = "#note-title"
 NEW_NOTE_TEXT = "#note-text"
 NOTE_SUBMIT = "#note-submit"
+
+# Elements that show a citizen's name (a case's title holds it): [navn] in failure HTML, covered in screenshots.
+NAME_SELECTORS = (CASE_TITLE, f"[data-test={ROW_TITLE}]")

@@ -47,3 +47,7 @@ APPROVE_BUTTON = "#approve-button"
 CONFIRM_DIALOG = "#confirm-dialog"
 CONFIRM_SUBSIDY = "#confirm-subsidy"  # data-value
 CONFIRM_APPROVE = "#confirm-approve"
+CONFIRM_NAME = "#confirm-name"
+
+# Elements that show a citizen's name: [navn] in failure HTML, covered in failure screenshots.
+NAME_SELECTORS = (CITIZEN_NAME, f"[data-test={CELL_NAME}]", CONFIRM_NAME)
