@@ -115,10 +115,11 @@ class RobocorpVaultAdapter(BaseSecretManager):
         registered for masking (``***`` in every log of this process)."""
         values = self.store.get(secret_name)
         register_secrets(values)
-        return CaseInsensitiveSecretContainer(secret_name, f"from {self.store.path} or the environment", values)
+        return CaseInsensitiveSecretContainer(secret_name, self.store.source(secret_name), values)
 
     @robocorp_log.suppress
     def set_secret(self, secret: SecretContainer) -> None:
         raise NotImplementedError(
-            f"secrets are written by an administrator into the secrets file, not by robots: edit {self.store.path}"
+            "secrets are written by an administrator, not by robots: `rpa vault set NAME FIELD` "
+            f"(or, in development, {self.store.path})"
         )

@@ -33,9 +33,10 @@ class SecretStoreAdapter(BaseSecretManager):
         sees them."""
         values = self.store.get(secret_name)
         register_secrets(values)
-        return CaseInsensitiveSecret(secret_name, f"from {self.store.path} or the environment", values)
+        return CaseInsensitiveSecret(secret_name, self.store.source(secret_name), values)
 
     def set_secret(self, secret: Secret) -> None:
         raise NotImplementedError(
-            f"secrets are written by an administrator into the secrets file, not by robots: edit {self.store.path}"
+            "secrets are written by an administrator, not by robots: `rpa vault set NAME FIELD` "
+            f"(or, in development, {self.store.path})"
         )

@@ -186,6 +186,10 @@ class SecretStore:
             )
         return values
 
+    def source(self, name: str) -> str:
+        """Where the secret comes from, for its description (never a value)."""
+        return "from the encrypted vault" if self.in_vault(name) else f"from {self.path} or the environment"
+
     def in_vault(self, name: str) -> bool:
         """Whether the store's encrypted vault holds the secret (else it comes from the development fallback)."""
         from rpa_core.vault.store_vault import vault_names
