@@ -43,7 +43,7 @@ def _states(values: list[str] | None):
 
 def _item_json(item, *, detail: bool = False) -> dict:
     """A work item for --json, CPR masked as on screen; ``detail`` adds what ``rpa queue show`` shows."""
-    from rpa_core.privacy import mask_cpr, mask_value
+    from rpa_core.privacy import mask_cpr, mask_data
 
     document = {
         "id": item.id,
@@ -65,7 +65,7 @@ def _item_json(item, *, detail: bool = False) -> dict:
             "available_at": iso_time(item.available_at),
             "lease_owner": item.lease_owner,
             "lease_expires_at": iso_time(item.lease_expires_at),
-            "payload": mask_value(item.payload),
+            "payload": mask_data(item.payload),
         }
     return document
 
@@ -126,7 +126,7 @@ def show(
 
     Example: rpa queue show 42
     """
-    from rpa_core.privacy import mask_cpr, mask_value
+    from rpa_core.privacy import mask_cpr, mask_data
     from rpa_core.queue import ItemNotFoundError, item_history
 
     try:
@@ -150,7 +150,7 @@ def show(
     console.print(f"Created: {local_time(item.created_at)} by run {item.created_run_id or '-'}")
     if item.last_code or item.last_message:
         console.print(f"Last: {item.last_code or ''} {mask_cpr(item.last_message or '')}")
-    console.print("Payload: " + json.dumps(mask_value(item.payload), ensure_ascii=False))
+    console.print("Payload: " + json.dumps(mask_data(item.payload), ensure_ascii=False))
     columns = ("#", "Run", "Worker", "Started", "Ended", "Outcome", "Code", "Message", "Result")
     attempts = table(*columns, wrap=("Message", "Result"), right=("#",), title="Attempts")
     for a in history.attempts:
@@ -163,7 +163,7 @@ def show(
             a.outcome.value if a.outcome else "running",
             a.code or "",
             mask_cpr(a.message or ""),
-            json.dumps(mask_value(a.result), ensure_ascii=False) if a.result else "",
+            json.dumps(mask_data(a.result), ensure_ascii=False) if a.result else "",
         )
     console.print(attempts)
     if history.events:
@@ -174,7 +174,7 @@ def show(
 
 
 def _attempt_json(attempt) -> dict:
-    from rpa_core.privacy import mask_cpr, mask_value
+    from rpa_core.privacy import mask_cpr, mask_data
 
     return {
         "number": attempt.number,
@@ -185,7 +185,7 @@ def _attempt_json(attempt) -> dict:
         "outcome": attempt.outcome.value if attempt.outcome else None,
         "code": mask_cpr(attempt.code),
         "message": mask_cpr(attempt.message),
-        "result": mask_value(attempt.result),
+        "result": mask_data(attempt.result),
     }
 
 

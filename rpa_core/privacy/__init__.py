@@ -1,6 +1,6 @@
 """Personal data and secrets: CPR masking, the registry of secret values and citizens' names, ``mask_text``."""
 
-from rpa_core.privacy.cpr import contains_cpr, mask_cpr, mask_text_file, mask_value
+from rpa_core.privacy.cpr import contains_cpr, mask_cpr
 from rpa_core.privacy.files import mask_file
 from rpa_core.privacy.registry import (
     NAME_TOKEN,
@@ -20,8 +20,6 @@ __all__ = [
     "mask_data",
     "mask_file",
     "mask_text",
-    "mask_text_file",
-    "mask_value",
     "register_name",
     "register_secret",
     "register_secrets",

@@ -8,8 +8,6 @@ to ``ddmmyy-XXXX``: the birth date stays readable for a caseworker, the serial t
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
 # Day 01-31 and month 01-12 keep ordinary ten-digit numbers (amounts, ids) from being mistaken for CPR
 # numbers; digits on either side mean a longer number, which is not a CPR number either.
@@ -33,32 +31,3 @@ def mask_cpr(text: str) -> str:
 def contains_cpr(text: str) -> bool:
     """True when ``text`` holds a CPR number in clear (a masked one does not count)."""
     return bool(text) and CPR_PATTERN.search(text) is not None
-
-
-def mask_value(value: Any) -> Any:
-    """Mask CPR numbers in a string, or in the strings inside lists, tuples and dicts (keys too)."""
-    if isinstance(value, str):
-        return mask_cpr(value)
-    if isinstance(value, dict):
-        return {mask_value(k): mask_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(mask_value(v) for v in value)
-    return value
-
-
-def mask_text_file(path: Path) -> bool:
-    """Mask CPR numbers in a text file in place (e.g. a finished output.xml); True when something changed.
-
-    The replacement keeps the file valid XML/HTML: digits become ``X`` and a hyphen, nothing else.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
-        return False
-    masked = mask_cpr(text)
-    if masked == text:
-        return False
-    temporary = path.with_name(path.name + ".masking")
-    temporary.write_text(masked, encoding="utf-8")
-    temporary.replace(path)
-    return True

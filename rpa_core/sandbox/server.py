@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from rpa_core.privacy import mask_cpr, mask_value
+from rpa_core.privacy import mask_cpr, mask_data
 
 HOST = "127.0.0.1"
 _LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "rpa_core.sandbox")
@@ -27,9 +27,9 @@ class MaskCprFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = mask_cpr(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(mask_value(a) for a in record.args)
+            record.args = tuple(mask_data(a) for a in record.args)
         elif isinstance(record.args, dict):
-            record.args = mask_value(record.args)
+            record.args = mask_data(record.args)
         return True
 
 

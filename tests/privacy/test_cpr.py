@@ -2,7 +2,7 @@
 
 import pytest
 
-from rpa_core.privacy import contains_cpr, mask_cpr, mask_value
+from rpa_core.privacy import contains_cpr, mask_cpr, mask_data
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,6 @@ def test_other_numbers_are_left_alone(text):
     assert mask_cpr(text) == text
 
 
-def test_mask_value_reaches_into_containers():
+def test_mask_data_reaches_into_containers():
     value = {"cpr": "0101901234", "list": ["020291-5678", 5], "0101901234": ("x",)}
-    assert mask_value(value) == {"cpr": "010190-XXXX", "list": ["020291-XXXX", 5], "010190-XXXX": ("x",)}
+    assert mask_data(value) == {"cpr": "010190-XXXX", "list": ["020291-XXXX", 5], "010190-XXXX": ("x",)}
