@@ -1,0 +1,19 @@
+"""When runs start: schedules, Danish bank days (being built)."""
+
+from rpa_core.scheduler.bankdays import (
+    bank_days_between,
+    closing_reason,
+    is_bank_day,
+    next_bank_day,
+    nth_bank_day_of_month,
+    previous_bank_day,
+)
+
+__all__ = [
+    "bank_days_between",
+    "closing_reason",
+    "is_bank_day",
+    "next_bank_day",
+    "nth_bank_day_of_month",
+    "previous_bank_day",
+]
