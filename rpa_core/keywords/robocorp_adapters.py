@@ -113,9 +113,9 @@ class RobocorpVaultAdapter(BaseSecretManager):
     def get_secret(self, secret_name: str) -> SecretContainer:
         """The secret under the name the robot asks for (names and keys are case-insensitive); its values are
         registered for masking (``***`` in every log of this process)."""
-        values = self.store.get(secret_name)
+        values, source = self.store.lookup(secret_name)
         register_secrets(values)
-        return CaseInsensitiveSecretContainer(secret_name, self.store.source(secret_name), values)
+        return CaseInsensitiveSecretContainer(secret_name, source, values)
 
     @robocorp_log.suppress
     def set_secret(self, secret: SecretContainer) -> None:

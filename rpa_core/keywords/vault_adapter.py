@@ -31,9 +31,9 @@ class SecretStoreAdapter(BaseSecretManager):
         """The secret under the name the robot asks for (names and keys are case-insensitive); its values (not
         the account name) are registered for masking (``***`` in every log of this process) before the robot
         sees them."""
-        values = self.store.get(secret_name)
+        values, source = self.store.lookup(secret_name)
         register_secrets(values)
-        return CaseInsensitiveSecret(secret_name, self.store.source(secret_name), values)
+        return CaseInsensitiveSecret(secret_name, source, values)
 
     def set_secret(self, secret: Secret) -> None:
         raise NotImplementedError(

@@ -265,7 +265,6 @@ class StepProcess:
         self.output_dir = ctx.output_dir
         self.console_path = ctx.output_dir / "console.log"
         self.kind = step.kind
-        register_credentials(robot)  # before the first console line is copied
         self._process = subprocess.Popen(
             step_command(robot, step, ctx),
             env=robot_environment(robot, step, ctx),

@@ -53,7 +53,7 @@ from rpa_core.runner import records
 from rpa_core.runner.artifacts import first_failure, merge_outputs
 from rpa_core.runner.inputs import write_queue_context
 from rpa_core.runner.preflight import ensure_runnable
-from rpa_core.runner.process import RF_BROKEN_RC, StepContext, StepProcess
+from rpa_core.runner.process import RF_BROKEN_RC, StepContext, StepProcess, register_credentials
 from rpa_core.runner.progress import QuietObserver, RunObserver
 from rpa_core.runner.records import RunStatus
 from rpa_core.store import Store
@@ -291,6 +291,7 @@ class Runner:
         profile = f", profile {self.settings.profile}" if self.settings.profile else ""
         self.observer.message(f"Run {run_id}: robot {self.robot.name} {self.robot.manifest.robot.version}{profile}")
         self.settings.write_variable_file(run_dir / "settings.json")
+        register_credentials(self.robot)  # once per run, before a step's console is copied and its files masked
         outputs: list[Path] = []
         failed_steps: list[str] = []
         stop_reason: str | None = None

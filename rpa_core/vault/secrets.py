@@ -167,11 +167,15 @@ class SecretStore:
     def get(self, name: str) -> SecretValues:
         """The secret's keys and values: the vault's when it holds the secret; else the file's, which the
         environment overrides key by key, whatever the case."""
+        return self.lookup(name)[0]
+
+    def lookup(self, name: str) -> tuple[SecretValues, str]:
+        """The secret's keys and values (as :meth:`get`) and where they came from, for a description."""
         from rpa_core.vault.store_vault import vault_secret
 
         sealed = vault_secret(self._store_url, self._environ, name)
         if sealed is not None:
-            return sealed
+            return sealed, "from the encrypted vault"
         file = self._from_file()
         lower = name.lower()
         values = SecretValues(file[lower][1] if lower in file else {})
@@ -184,11 +188,7 @@ class SecretStore:
                 f"for development, add a [{lower}] table to {self.path} "
                 f"or set {ENV_PREFIX}{_env_form(name)}{ENV_SEPARATOR}<KEY> variables"
             )
-        return values
-
-    def source(self, name: str) -> str:
-        """Where the secret comes from, for its description (never a value)."""
-        return "from the encrypted vault" if self.in_vault(name) else f"from {self.path} or the environment"
+        return values, f"from {self.path} or the environment"
 
     def in_vault(self, name: str) -> bool:
         """Whether the store's encrypted vault holds the secret (else it comes from the development fallback)."""
