@@ -48,6 +48,11 @@ tasks = "tasks/consumer.robot"
 input_queue = "hello"        # takes work items from here
 workers = 2                  # parallel Robot Framework processes for this step
 
+[[schedules]]                # optional: when `rpa scheduler` starts runs (rpa_core.packaging.schedules)
+name = "nightly"
+cron = "30 2 * * *"          # or bank_day_of_month = [2, 11] with at = "06:00"
+bank_days = "next"
+
 [upstream]                   # written by `rpa robot fork` and `upstream merge`, never by hand (see upstream.py)
 """
 
@@ -66,6 +71,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.references import check_reference_source
+from rpa_core.packaging.schedules import Schedule, check_unique_names
 from rpa_core.privacy.payloads import DEFAULT_NAME_FIELDS
 from rpa_core.privacy.retention import RetentionSettings
 
@@ -347,6 +353,7 @@ class Manifest(_Strict):
     privacy: PrivacySettings = PrivacySettings()
     retention: RetentionSettings = RetentionSettings()  # rpa_core.privacy.retention; a profile may change it
     steps: list[Step] = Field(min_length=1)
+    schedules: list[Schedule] = Field(default_factory=list)  # rpa_core.packaging.schedules; a profile may change them
     settings: dict[str, Any] = Field(
         default_factory=dict, description="the robot's settings and their defaults; a profile may change them"
     )
@@ -359,6 +366,11 @@ class Manifest(_Strict):
         if bad:
             raise ValueError(f"setting names must be lower-case identifiers (letters, digits, _): {', '.join(bad)}")
         return value
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique_schedules(cls, value: list[Schedule]) -> list[Schedule]:
+        return check_unique_names(value)
 
     @model_validator(mode="after")
     def _unique_steps(self) -> Manifest:
@@ -431,8 +443,8 @@ def _location(loc: tuple) -> str:
 
 
 _TABLES = (
-    "[robot], [[systems]], [[credentials]], [queue], [run], [privacy], [retention], [settings], [[steps]], [robocorp] "
-    "and [upstream]"
+    "[robot], [[systems]], [[credentials]], [queue], [run], [privacy], [retention], [settings], [[steps]], "
+    "[[schedules]], [robocorp] and [upstream]"
 )
 
 

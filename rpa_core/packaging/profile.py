@@ -150,11 +150,12 @@ def find_profile(robot: Robot, profile: str) -> Path:
     return path
 
 
-PROFILE_TABLES = ("profile", "settings", "undecided", "retention")  # [retention]: packaging.retention
+# [retention]: packaging.retention; [schedules.<name>]: packaging.schedules
+PROFILE_TABLES = ("profile", "settings", "undecided", "retention", "schedules")
 
 
 def read_profile(path: Path) -> dict[str, dict[str, Any]]:
-    """A profile's tables (``profile``, ``settings``, ``undecided``), each a dict; a ConfigError names what is off."""
+    """A profile's tables (``profile``, ``settings``, ...), each a dict; a ConfigError names what is off."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -165,7 +166,7 @@ def read_profile(path: Path) -> dict[str, dict[str, Any]]:
     if unknown:
         raise ConfigError(
             f"{path}: unknown table(s) {', '.join(unknown)}; "
-            "a profile has [profile], [settings], [undecided] and [retention]"
+            "a profile has [profile], [settings], [undecided], [retention] and [schedules.NAME]"
         )
     for table in PROFILE_TABLES:
         if not isinstance(data.get(table, {}), dict):

@@ -1,4 +1,4 @@
-"""When runs start: schedules, Danish bank days (being built)."""
+"""When runs start: schedules' due times, Danish bank days, `rpa scheduler` (daemon), exports, operator mail."""
 
 from rpa_core.scheduler.bankdays import (
     bank_days_between,
