@@ -22,6 +22,7 @@ def _run_json(record, counts: dict[str, int]) -> dict:
         "id": record.id,
         "robot": record.robot,
         "robot_version": record.robot_version,
+        "profile": record.profile,
         "status": record.status,
         "stop_reason": record.stop_reason,
         "started_at": iso_time(record.started_at),

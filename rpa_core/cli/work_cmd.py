@@ -67,6 +67,7 @@ def _runner(
     overrides: list[str] | None = None,
     rf_options: list[str] | None = None,
     input_path: Path | None = None,
+    run_id: str | None = None,
 ):
     from rpa_core.packaging import load_robot, resolve_settings
     from rpa_core.packaging.rf_options import rf_option_args
@@ -98,7 +99,17 @@ def _runner(
         settings=settings,
         preflight=False,
         input_items=input_items,
+        run_id=_checked_run_id(run_id),
     )
+
+
+def _checked_run_id(run_id: str | None) -> str | None:
+    """--run-id (the scheduler's): the shape rpa_core.runner.records.new_run_id gives."""
+    import re
+
+    if run_id is not None and not re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id):
+        raise typer.BadParameter(f"'{run_id}' is not a run id like 20261202-023000-1a2b3c", param_hint="--run-id")
+    return run_id
 
 
 def run(
@@ -118,6 +129,10 @@ def run(
             show_default=False,
         ),
     ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run-id", hidden=True, help="The run's id, chosen by rpa scheduler before it starts the run."),
+    ] = None,
 ) -> None:
     """Run a robot: every step of its robot.toml in order, on the store.
 
@@ -129,7 +144,7 @@ def run(
 
     Example: rpa run my-robocorp-robot --input devdata/work-items-in/test-input
     """
-    result = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option, input_path).run()
+    result = _runner(robot_dir, store, runs_dir, variable, profile, set_, rf_option, input_path, run_id).run()
     _print_result(result)
     raise typer.Exit(result.exit_code)
 

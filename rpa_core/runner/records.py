@@ -43,6 +43,7 @@ class RunRecord:
     artifacts_dir: str
     kill_switch: int | None
     stop_reason: str | None
+    profile: str | None = None  # the municipality profile the run used (revision 0006)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def create_run(
-    store: Store, *, robot: str, version: str, artifacts_dir: str, kill_switch: int | None, run_id: str
+    store: Store,
+    *,
+    robot: str,
+    version: str,
+    artifacts_dir: str,
+    kill_switch: int | None,
+    run_id: str,
+    profile: str | None = None,
 ) -> RunRecord:
     now = utcnow()
     values = {
@@ -84,6 +92,7 @@ def create_run(
         "host": socket.gethostname(),
         "artifacts_dir": artifacts_dir,
         "kill_switch": kill_switch,
+        "profile": profile,
     }
     with store.engine.begin() as conn:
         conn.execute(insert(runs).values(**values))

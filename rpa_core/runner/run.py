@@ -218,7 +218,9 @@ class Runner:
         preflight: bool = True,
         stop_grace: float | None = None,
         input_items: list[DevItem] | None = None,
+        run_id: str | None = None,
     ) -> None:
+        self.run_id = run_id  # given by the scheduler, which records it before the run starts; else a new one
         self.input_items = input_items  # rpa run --input: the first step's input instead of one empty seed item
         self._duplicates = 0
         self.preflight = preflight
@@ -273,7 +275,7 @@ class Runner:
             return self._execute_run(steps, workers=workers, forever=forever)
 
     def _execute_run(self, steps: list[Step], *, workers: int | None, forever: bool) -> RunResult:
-        run_id = records.new_run_id()
+        run_id = self.run_id or records.new_run_id()
         run_dir = self.runs_dir / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         self._duplicates = 0
@@ -287,6 +289,7 @@ class Runner:
             artifacts_dir=str(run_dir),
             kill_switch=self.kill_switch,
             run_id=run_id,
+            profile=self.settings.profile,
         )
         profile = f", profile {self.settings.profile}" if self.settings.profile else ""
         self.observer.message(f"Run {run_id}: robot {self.robot.name} {self.robot.manifest.robot.version}{profile}")

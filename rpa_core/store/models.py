@@ -44,6 +44,7 @@ runs = Table(
     Column("artifacts_dir", Text, nullable=False, default=""),
     Column("kill_switch", Integer),
     Column("stop_reason", Text),
+    Column("profile", String(200)),  # the profile the run used, when it used one (revision 0006)
 )
 
 run_steps = Table(
@@ -186,4 +187,66 @@ retention_log = Table(
     Column("actor", String(200), nullable=False, default=""),
     Column("dry_run", Integer, nullable=False, default=0),
     Column("counts", Text, nullable=False),  # JSON: {"run_folders": n, "payloads": n, ...}
+)
+
+# The scheduler (rpa_core.scheduler.records, revision 0006). One row per schedule and due time: its unique
+# constraint is what makes a due time start at most once across every scheduler and machine, and the partial
+# unique index on the RUNNING rows that no robot+profile runs twice at once. A literal predicate, as above.
+SCHEDULE_RUNNING_SQL = "state = 'RUNNING'"
+
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("robot", String(200), nullable=False),
+    Column("profile", String(200), nullable=False, default=""),  # "" for none: never NULL, so the uniques hold
+    Column("schedule", String(100), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("scheduler_id", String(200), nullable=False, default=""),
+    Column("host", String(200), nullable=False, default=""),
+    Column("pid", Integer),  # the child process's, once started
+    Column("run_id", String(64)),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime()),
+    Column("ended_at", UTCDateTime()),
+    Column("outcome", String(20)),
+    Column("message", Text),
+    Column("mailed_at", UTCDateTime()),
+    UniqueConstraint("robot", "profile", "schedule", "due_at", name="uq_schedule_runs_due"),
+    Index(
+        "ix_schedule_runs_running",
+        "robot",
+        "profile",
+        unique=True,
+        postgresql_where=text(SCHEDULE_RUNNING_SQL),
+        sqlite_where=text(SCHEDULE_RUNNING_SQL),
+    ),
+    Index("ix_schedule_runs_state", "state", "due_at"),
+    Index("ix_schedule_runs_due_at", "due_at"),
+)
+
+# A heartbeat row per scheduler process (revision 0006).
+schedulers = Table(
+    "schedulers",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("host", String(200), nullable=False, default=""),
+    Column("pid", Integer, nullable=False),
+    Column("version", String(50), nullable=False, default=""),
+    Column("robots", Text, nullable=False, default="[]"),  # JSON: the names of the robots it serves
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("last_tick", UTCDateTime(), nullable=False),
+    Column("stopped_at", UTCDateTime()),
+)
+
+# How far each schedule's due times have been looked at (revision 0006); only ever moves forward.
+schedule_marks = Table(
+    "schedule_marks",
+    metadata,
+    Column("robot", String(200), primary_key=True),
+    Column("profile", String(200), primary_key=True, default=""),
+    Column("schedule", String(100), primary_key=True),
+    Column("checked_until", UTCDateTime(), nullable=False),
 )
