@@ -27,12 +27,10 @@ from typing import Any
 from robot.api.deco import keyword, library
 
 from rpa_core import context
-from rpa_core.errors import ConfigError
-from rpa_core.privacy import register_secrets
 from rpa_core.queue import ItemState, latest_attempts, list_items
-from rpa_core.reporting import MailSettings, Sheet, send_mail, write_workbook
+from rpa_core.reporting import MailSettings, Sheet, mail_settings_from, send_mail, write_workbook
 from rpa_core.store import open_store
-from rpa_core.vault import SecretStore
+from rpa_core.vault import login_of
 
 _ALL = 1_000_000
 
@@ -66,31 +64,21 @@ class RunKeywords:
         smtp_ca_file: str = "",
         smtp_timeout: float = 30.0,
     ) -> None:
+        # named as a robot's settings are, for mail_settings_from; only the vault secret's name, never its values
         self._mail: dict[str, Any] = {
-            "host": smtp_host,
-            "port": smtp_port,
-            "sender": sender,
-            "security": smtp_security,
-            "ca_file": smtp_ca_file or None,
-            "timeout": smtp_timeout,
+            "smtp_host": smtp_host,
+            "smtp_port": smtp_port,
+            "mail_sender": sender,
+            "smtp_security": smtp_security,
+            "smtp_credential": smtp_credential,
+            "smtp_ca_file": smtp_ca_file,
+            "smtp_timeout": smtp_timeout,
         }
-        self._credential = smtp_credential.strip()
         self._sheets: list[Sheet] = []
 
     def _mail_settings(self) -> MailSettings:
         """The mail settings with the login read from the vault now (only the secret's name is kept)."""
-        username = password = None
-        if self._credential:
-            values = SecretStore().get(self._credential)
-            register_secrets(values)
-            missing = [key for key in ("username", "password") if not values.get(key)]
-            if missing:
-                raise ConfigError(
-                    f"smtp_credential: the vault secret '{self._credential}' lacks {' and '.join(missing)}; "
-                    "add them to the vault"
-                )
-            username, password = values["username"], values["password"]
-        return MailSettings(username=username, password=password, **self._mail)
+        return mail_settings_from(self._mail, login=login_of)
 
     @keyword("Get Run Work Items")
     def get_run_work_items(self, queue: str | None = None, states: str | list[str] | None = None) -> list[dict]:

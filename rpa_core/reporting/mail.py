@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from email.message import EmailMessage
+from typing import Any
 
 from rpa_core.errors import ConfigError
-from rpa_core.privacy import contains_cpr
+from rpa_core.privacy import contains_cpr, register_secret
 
 SECURITY_MODES = ("none", "starttls", "ssl")
 
@@ -72,8 +73,56 @@ class MailSettings:
         return context
 
 
+# A robot's setting -> MailSettings' field; every robot (and the RunKeywords library) names them so.
+SETTING_NAMES = {
+    "smtp_host": "host",
+    "smtp_port": "port",
+    "mail_sender": "sender",
+    "smtp_security": "security",
+    "smtp_ca_file": "ca_file",
+    "smtp_timeout": "timeout",
+}
+DEFAULT_HOST = "localhost"
+
+
+def mail_settings_from(
+    values: Mapping[str, Any], *, login: Callable[[str], tuple[str, str]] | None = None
+) -> MailSettings:
+    """The mail settings in a robot's settings values (``smtp_host``, ``smtp_port``, ``mail_sender``,
+    ``smtp_security``, ``smtp_credential``, ``smtp_ca_file``, ``smtp_timeout``); one missing (or None) takes
+    MailSettings' default, ``smtp_host`` ``localhost``, and an empty ``smtp_ca_file`` means none.
+
+    A non-empty ``smtp_credential`` names the vault secret with the login: ``login(name)`` returns its
+    ``(username, password)``, read now (the caller does the vault lookup, so only the name need be kept). The
+    password is registered as a secret, so ``mask_text`` hides it wherever it would be written.
+    """
+    defaults = {f.name: f.default for f in fields(MailSettings)}
+    given = {key: values.get(name) for name, key in SETTING_NAMES.items()}
+    given = {key: value for key, value in given.items() if value is not None}
+    given.setdefault("host", DEFAULT_HOST)
+    given["ca_file"] = given.get("ca_file") or None
+    for key, kind, what in (("port", int, "a port number"), ("timeout", float, "a number of seconds above 0")):
+        try:
+            given[key] = kind(given.get(key, defaults[key]))
+        except (TypeError, ValueError):
+            raise ConfigError(f"smtp_{key}: must be {what}, got {given[key]!r}") from None
+    credential = str(values.get("smtp_credential") or "").strip()
+    username = password = None
+    if credential:
+        if login is None:
+            raise ValueError(f"smtp_credential names the vault secret '{credential}', but no login lookup was given")
+        username, password = login(credential)
+        register_secret(password)
+        missing = [key for key, value in (("username", username), ("password", password)) if not value]
+        if missing:
+            raise ConfigError(
+                f"smtp_credential: the vault secret '{credential}' lacks {' and '.join(missing)}; add them to the vault"
+            )
+    return MailSettings(username=username, password=password, **given)
+
+
 def build_message(sender: str, to: Sequence[str], subject: str, body: str) -> EmailMessage:
-    """The message, after checking it holds no CPR number."""
+    """The message, after checking it holds no CPR number (run ids are never CPR-shaped: runner.records)."""
     for part, text in (("subject", subject), ("body", body)):
         if contains_cpr(text):
             raise PersonalDataInMailError(f"the mail's {part} contains a CPR number; mails must not carry them")

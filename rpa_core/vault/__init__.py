@@ -22,6 +22,14 @@ from rpa_core.vault.secrets import (
     SecretStore,
     SecretValues,
     default_secrets_file,
+    login_of,
 )
 
-__all__ = ["AmbiguousSecretError", "SecretNotFoundError", "SecretStore", "SecretValues", "default_secrets_file"]
+__all__ = [
+    "AmbiguousSecretError",
+    "SecretNotFoundError",
+    "SecretStore",
+    "SecretValues",
+    "default_secrets_file",
+    "login_of",
+]

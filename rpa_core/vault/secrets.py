@@ -195,3 +195,13 @@ class SecretStore:
         from rpa_core.vault.store_vault import vault_names
 
         return name.lower() in (found.lower() for found in vault_names(self._store_url, self._environ))
+
+
+def login_of(credential: str, *, store_url: str | None = None) -> tuple[str, str]:
+    """A login secret's username and password (empty when it lacks one), e.g. a mail server's
+    (``mail_settings_from(values, login=login_of)``); its values are registered for masking."""
+    from rpa_core.privacy import register_secrets
+
+    values = SecretStore(store_url=store_url).get(credential)
+    register_secrets(values)
+    return values.get("username") or "", values.get("password") or ""
