@@ -63,6 +63,9 @@ def _register() -> None:
     from rpa_core.cli import retention_cmd
 
     app.add_typer(retention_cmd.app, name="retention")
+    from rpa_core.cli import schedule_cmd
+
+    schedule_cmd.register(app)
 
 
 _register()

@@ -1,0 +1,112 @@
+"""A scheduled run's child process: ``rpa run`` in a session of its own, stopped the runner's way (SIGTERM)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rpa_core.packaging.schedules import Schedule
+from rpa_core.scheduler.robots import ScheduledRobot
+
+CONSOLE_FILE = "scheduler-console.log"  # the child's stdout and stderr, in its run folder
+_WINDOWS = os.name == "nt"
+
+
+def run_command(entry: ScheduledRobot, run_id: str, runs_dir: Path) -> list[str]:
+    """The ``rpa run`` command line of a scheduled run (the store URL goes in the environment, not argv)."""
+    argv = [sys.executable, "-m", "rpa_core.cli.main", "run", str(entry.robot.directory)]
+    if entry.profile:
+        argv += ["--profile", entry.profile]
+    return [*argv, "--runs-dir", str(runs_dir), "--run-id", run_id]
+
+
+@dataclass
+class Launched:
+    """A run this scheduler started and watches."""
+
+    row_id: int
+    run_id: str
+    entry: ScheduledRobot
+    schedule: Schedule
+    due_at: datetime
+    started: float  # real time (time.monotonic) it was launched: durations and max_duration are real time
+    process: subprocess.Popen
+    stop_reason: str | None = None  # set when the scheduler asked it to stop (max_duration, its own stop)
+    stop_sent: float | None = None  # real time (time.monotonic) the stop was sent
+    killed: bool = field(default=False)
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.process.args[self.process.args.index("--runs-dir") + 1]) / self.run_id
+
+
+def launch(entry: ScheduledRobot, run_id: str, runs_dir: Path, store_url: str, workdir: Path) -> subprocess.Popen:
+    """Start ``rpa run`` for ``entry``; its output goes to ``CONSOLE_FILE`` in its run folder.
+
+    The child leads a session (POSIX) or process group (Windows) of its own: a Ctrl-C on the scheduler's
+    terminal reaches the scheduler only, which then decides when its runs stop.
+    """
+    run_dir = runs_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "RPA_STORE_URL": store_url, "PYTHONUNBUFFERED": "1"}
+    env.pop("RPA_SCHEDULER_CLOCK", None)  # the run itself keeps real time
+    options: dict = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if _WINDOWS else {"start_new_session": True}
+    with open(run_dir / CONSOLE_FILE, "ab") as console:
+        return subprocess.Popen(
+            run_command(entry, run_id, runs_dir),
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=workdir,
+            env=env,
+            **options,
+        )
+
+
+def ask_to_stop(process: subprocess.Popen) -> None:
+    """The runner's clean stop: SIGTERM (CTRL_BREAK on Windows); it returns held items and records STOPPED."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.CTRL_BREAK_EVENT if _WINDOWS else signal.SIGTERM)
+
+
+def kill(process: subprocess.Popen) -> None:
+    """The last resort, after the runner's own grace period: kill the child's whole session."""
+    if process.poll() is not None:
+        return
+    try:
+        if _WINDOWS:
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def alive(pid: int) -> bool:
+    """Whether a process of this machine with ``pid`` exists (True when it cannot be told)."""
+    if _WINDOWS:
+        return True  # no cheap check without a helper library; the run's own record settles it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def last_line(path: Path) -> str:
+    """The last non-empty line of a console file (why a run could not start), or ''."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
