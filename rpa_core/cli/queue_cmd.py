@@ -1,4 +1,4 @@
-"""``rpa queue``: look at work items and requeue them by hand."""
+"""``rpa queue``: look at work items; requeue, abandon or mark them handled by hand."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from rpa_core.cli.common import (
 from rpa_core.cli.output import JsonOption, data_console, emit_json, iso_time, state_counts, table
 
 app = typer.Typer(
-    help="Work items: list, show one with its history, requeue, add one, export as Robocorp devdata.",
+    help="Work items: list, show one with its history, requeue, abandon, mark handled, add one, export as devdata.",
     no_args_is_help=True,
     context_settings=HELP_OPTIONS,
 )
@@ -224,6 +224,73 @@ def requeue(
             typer.echo(f"rpa: error: {exc}", err=True)
     if failures:
         raise typer.Exit(2)
+
+
+def _act_on_each(item_ids: list[int], store: str | None, by: str | None, act, done: str) -> None:
+    """``act(store, item_id, who)`` on each item; a refused one is one line on stderr, and exit code 2 at the end."""
+    from rpa_core.queue import QueueError
+
+    opened = open_cli_existing_store(store)
+    who = by or f"{getpass.getuser()}@{socket.gethostname()}"
+    failures = 0
+    for item_id in item_ids:
+        try:
+            item = act(opened, item_id, who)
+            typer.echo(f"work item {item.id}: {done} by {who}")
+        except QueueError as exc:
+            failures += 1
+            typer.echo(f"rpa: error: {exc}", err=True)
+    if failures:
+        raise typer.Exit(2)
+
+
+@app.command("abandon")
+def abandon(
+    item_ids: Annotated[list[int], typer.Argument(help="Ids of the items to give up.")],
+    reason: Annotated[str, typer.Option(help="Why (required; kept in the item's history, CPR masked).")],
+    by: Annotated[str | None, typer.Option(help="Who (default: your user name on this machine).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Give up PENDING, APPLICATION_ERROR or BUSINESS_EXCEPTION items: ABANDONED, no worker takes them again.
+
+    An item IN_PROGRESS cannot be abandoned: a worker holds it (stop the run, or wait for its attempt to end).
+    rpa queue requeue brings an abandoned item back.
+
+    Example: rpa queue abandon 42 --reason "borgeren er fraflyttet kommunen"
+    """
+    from rpa_core.queue import abandon as abandon_item
+
+    _act_on_each(
+        item_ids,
+        store,
+        by,
+        lambda opened, item_id, who: abandon_item(opened, item_id, by=who, reason=reason),
+        "abandoned",
+    )
+
+
+@app.command("handled")
+def handled(
+    item_ids: Annotated[list[int], typer.Argument(help="Ids of the BUSINESS_EXCEPTION items a caseworker handled.")],
+    note: Annotated[str, typer.Option(help="How it was handled (required; kept in the history, CPR masked).")],
+    by: Annotated[str | None, typer.Option(help="Who (default: your user name on this machine).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Record that a caseworker handled BUSINESS_EXCEPTION items by hand (a HANDLED event with who and the note).
+
+    The state stays BUSINESS_EXCEPTION; the item leaves the dashboard's list of cases for manual handling.
+
+    Example: rpa queue handled 42 --note "tilskud beregnet og udbetalt manuelt"
+    """
+    from rpa_core.queue import mark_handled
+
+    _act_on_each(
+        item_ids,
+        store,
+        by,
+        lambda opened, item_id, who: mark_handled(opened, item_id, by=who, note=note),
+        "marked handled",
+    )
 
 
 def _payload(value: str):

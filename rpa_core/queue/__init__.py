@@ -1,7 +1,10 @@
 """The work queue: items with a unique reference, atomic leased claims, retries, and their history."""
 
 from rpa_core.queue.admin import (
+    ActionRefusedError,
     ItemHistory,
+    UnknownItemError,
+    abandon,
     attempts_by_worker,
     consecutive_failures,
     count_items,
@@ -10,6 +13,7 @@ from rpa_core.queue.admin import (
     item_history,
     latest_attempts,
     list_items,
+    mark_handled,
     requeue,
     returned_items,
 )
@@ -20,6 +24,7 @@ from rpa_core.queue.workqueue import WorkQueue
 
 __all__ = [
     "FINAL",
+    "ActionRefusedError",
     "Attempt",
     "Event",
     "EventKind",
@@ -30,8 +35,10 @@ __all__ = [
     "Outcome",
     "QueueError",
     "QueuePolicy",
+    "UnknownItemError",
     "WorkItem",
     "WorkQueue",
+    "abandon",
     "attempts_by_worker",
     "consecutive_failures",
     "count_items",
@@ -40,6 +47,7 @@ __all__ = [
     "item_history",
     "latest_attempts",
     "list_items",
+    "mark_handled",
     "requeue",
     "returned_items",
 ]

@@ -1,11 +1,15 @@
-"""Looking at queues and acting by hand: list and filter items, one item's history, requeue, kill-switch count."""
+"""Looking at queues and acting by hand: list and filter items, one item's history, requeue, abandon, mark handled,
+kill-switch count."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import distinct, func, insert, select, update
 
+from rpa_core.errors import UserError
 from rpa_core.privacy import mask_text
 from rpa_core.queue.errors import ItemNotFoundError, QueueError
 from rpa_core.queue.items import Attempt, Event, WorkItem
@@ -15,6 +19,14 @@ from rpa_core.store.models import item_attempts, item_events, work_items
 from rpa_core.store.types import utcnow
 
 wi = work_items
+
+
+class UnknownItemError(ItemNotFoundError, UserError):
+    """A person named a work item id the store does not have (one line, exit code 2)."""
+
+
+class ActionRefusedError(QueueError, UserError):
+    """A person's action the item's state does not allow, or one without its reason (one line, exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ def get_item(store: Store, item_id: int) -> WorkItem:
     with store.read() as conn:
         row = conn.execute(select(wi).where(wi.c.id == item_id)).first()
     if row is None:
-        raise ItemNotFoundError(f"no work item with id {item_id}")
+        raise UnknownItemError(f"no work item with id {item_id}")
     return WorkItem.from_row(row)
 
 
@@ -92,28 +104,95 @@ def requeue(store: Store, item_id: int, *, by: str, reason: str = "", extra_atte
     """
     if extra_attempts < 1:
         raise QueueError("extra attempts must be at least 1")
+    reason = mask_text(reason.strip()) if reason else ""
+    return _act(
+        store,
+        item_id,
+        Action.REQUEUE,
+        by=by,
+        kind=EventKind.REQUEUED,
+        message=lambda state: f"requeued from {state.value}" + (f": {reason}" if reason else ""),
+        values={"available_at": utcnow(), "max_attempts": wi.c.attempts + extra_attempts},
+    )
+
+
+def abandon(store: Store, item_id: int, *, by: str, reason: str) -> WorkItem:
+    """Give up a PENDING, APPLICATION_ERROR or BUSINESS_EXCEPTION item by hand: ABANDONED, worked no more.
+
+    An item IN_PROGRESS is refused (a worker holds it); a requeue brings an abandoned item back. The reason is
+    required and kept masked in the item's ABANDONED event with who did it.
+    """
+    reason = _required(reason, f"give a reason for abandoning work item {item_id}")
+    return _act(
+        store,
+        item_id,
+        Action.ABANDON,
+        by=by,
+        kind=EventKind.ABANDONED,
+        message=lambda state: f"abandoned by hand from {state.value}: {reason}",
+    )
+
+
+def mark_handled(store: Store, item_id: int, *, by: str, note: str) -> WorkItem:
+    """Record that a caseworker handled a BUSINESS_EXCEPTION by hand: a HANDLED event with who and the note.
+
+    The state stays BUSINESS_EXCEPTION (the robot did not finish the case); the item leaves the caseworkers'
+    list of cases still to handle until a later attempt ends in a business exception again.
+    """
+    note = _required(note, f"write a note on how work item {item_id} was handled")
+    return _act(store, item_id, Action.MARK_HANDLED, by=by, kind=EventKind.HANDLED, message=lambda state: note)
+
+
+_VERBS = {Action.REQUEUE: "requeued", Action.ABANDON: "abandoned", Action.MARK_HANDLED: "marked handled"}
+
+
+def _required(text: str, missing: str) -> str:
+    text = mask_text((text or "").strip())
+    if not text:
+        raise ActionRefusedError(missing)
+    return text
+
+
+def _refusal(item_id: int, state: ItemState, action: Action) -> str:
+    allowed = ", ".join(s.value for s in sources(action))
+    why = f"work item {item_id} is {state.value}"
+    if state is ItemState.IN_PROGRESS and action is Action.ABANDON:
+        why += ": a worker holds it, so a person cannot abandon it (stop the run or wait for its attempt to end)"
+    return f"{why}; only {allowed} items can be {_VERBS[action]}"
+
+
+def _act(
+    store: Store,
+    item_id: int,
+    action: Action,
+    *,
+    by: str,
+    kind: EventKind,
+    message: Callable[[ItemState], str],
+    values: dict[str, Any] | None = None,
+) -> WorkItem:
+    """Make ``action``'s transition on the item and record ``kind`` with ``message(from_state)``, in one
+    transaction; the update only takes while the item is still in the state read (a worker may claim it)."""
     now = utcnow()
     with store.engine.begin() as conn:
-        row = conn.execute(select(wi.c.state, wi.c.attempts).where(wi.c.id == item_id)).first()
+        row = conn.execute(select(wi.c.state).where(wi.c.id == item_id)).first()
         if row is None:
-            raise ItemNotFoundError(f"no work item with id {item_id}")
-        state, attempts = ItemState(row.state), row.attempts
-        if state not in sources(Action.REQUEUE):
-            allowed = ", ".join(s.value for s in sources(Action.REQUEUE))
-            raise QueueError(f"work item {item_id} is {state.value}; only {allowed} items can be requeued")
-        conn.execute(
+            raise UnknownItemError(f"no work item with id {item_id}")
+        state = ItemState(row.state)
+        if state not in sources(action):
+            raise ActionRefusedError(_refusal(item_id, state, action))
+        changed = conn.execute(
             update(wi)
-            .where(wi.c.id == item_id)
-            .values(
-                state=next_state(state, Action.REQUEUE).value,
-                available_at=now,
-                max_attempts=attempts + extra_attempts,
-                updated_at=now,
+            .where(wi.c.id == item_id, wi.c.state == state.value)
+            .values(state=next_state(state, action).value, updated_at=now, **(values or {}))
+        )
+        if changed.rowcount != 1:
+            raise ActionRefusedError(f"work item {item_id} changed meanwhile (a worker took it?): look at it again")
+        conn.execute(
+            insert(item_events).values(
+                item_id=item_id, at=now, kind=EventKind(kind).value, actor=by, message=message(state)
             )
         )
-        message = f"requeued from {state.value}" + (f": {mask_text(reason)}" if reason else "")
-        kind = EventKind.REQUEUED.value
-        conn.execute(insert(item_events).values(item_id=item_id, at=now, kind=kind, actor=by, message=message))
     return get_item(store, item_id)
 
 

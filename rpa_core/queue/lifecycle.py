@@ -2,14 +2,20 @@
 
 Every change of an item's state goes through :data:`TRANSITIONS`: a claim, a worker's release (DONE, a business
 exception, an application error), the queue's lease expiry, a stopped run giving an item back (RETURNED) and a
-person's requeue. The queue's SQL takes its source states and its retry-or-abandon CASE from this table, and a
-test checks every statement against it, so there is no second place where a state name decides anything.
+person's requeue, abandon or mark as handled. The queue's SQL takes its source states and its retry-or-abandon
+CASE from this table, and a test checks every statement against it, so there is no second place where a state
+name decides anything.
 
     PENDING ──claim──> IN_PROGRESS ──DONE──────────────> DONE
        ^  ^                 │ ├──BUSINESS_EXCEPTION──> BUSINESS_EXCEPTION ─┐
        │  └──RETURNED───────┘ ├──APPLICATION_ERROR──> APPLICATION_ERROR ──┤ (claimed again after its backoff)
        │                      └──LEASE_EXPIRED─────> (or ABANDONED when no attempts are left)
        └──────────────────────────requeue (by a person)──────────────────┘
+
+A person may also abandon an item that is PENDING, in an APPLICATION_ERROR or a BUSINESS_EXCEPTION (-> ABANDONED),
+never one IN_PROGRESS: a worker holds that one and would release it over the person's decision (stop the run or
+wait for the attempt to end). A caseworker who handled a BUSINESS_EXCEPTION by hand marks it handled: the state
+stays BUSINESS_EXCEPTION (the robot did not finish it) and a HANDLED event records who and the note.
 """
 
 from __future__ import annotations
@@ -67,13 +73,16 @@ class Action(StrEnum):
 
     CLAIM = "CLAIM"  # a worker takes it with a lease
     REQUEUE = "REQUEUE"  # a person puts it back
+    ABANDON = "ABANDON"  # a person gives it up: nobody works it again unless it is requeued
+    MARK_HANDLED = "MARK_HANDLED"  # a caseworker handled a business exception by hand (the state stays)
 
 
 class EventKind(StrEnum):
     """What an item's history records besides its attempts."""
 
     LEASE_EXPIRED = "LEASE_EXPIRED"
-    ABANDONED = "ABANDONED"
+    ABANDONED = "ABANDONED"  # out of attempts (actor: the queue), or abandoned by a person (actor: who)
+    HANDLED = "HANDLED"  # a caseworker handled a business exception by hand; the message is their note
     REQUEUED = "REQUEUED"
     RETURNED = "RETURNED"
     SETTLED = "SETTLED"  # released by the runner for a step process that exited while holding it
@@ -106,6 +115,11 @@ CLAIMABLE = (S.PENDING, S.APPLICATION_ERROR)
 FINAL = (S.DONE, S.BUSINESS_EXCEPTION, S.ABANDONED)
 # A person may requeue these. DONE is left out on purpose: redoing a finished item could pay twice.
 REQUEUEABLE = (S.BUSINESS_EXCEPTION, S.ABANDONED, S.APPLICATION_ERROR)
+# A person may abandon these. IN_PROGRESS is left out on purpose: a worker holds the item and its release would
+# overrule the person; stop the run or wait for the attempt to end. DONE and ABANDONED are final already.
+ABANDONABLE = (S.PENDING, S.APPLICATION_ERROR, S.BUSINESS_EXCEPTION)
+# Only a business exception is a case for a caseworker to handle by hand.
+HANDLEABLE = (S.BUSINESS_EXCEPTION,)
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(CLAIMABLE, Action.CLAIM, S.IN_PROGRESS),
@@ -115,6 +129,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t([S.IN_PROGRESS], Outcome.LEASE_EXPIRED, S.APPLICATION_ERROR, exhausted=S.ABANDONED),
     _t([S.IN_PROGRESS], Outcome.RETURNED, S.PENDING),
     _t(REQUEUEABLE, Action.REQUEUE, S.PENDING),
+    _t(ABANDONABLE, Action.ABANDON, S.ABANDONED),
+    _t(HANDLEABLE, Action.MARK_HANDLED, S.BUSINESS_EXCEPTION),  # the state stays; the HANDLED event says so
 )
 _BY_TRIGGER = {transition.trigger: transition for transition in TRANSITIONS}
 
@@ -156,14 +172,26 @@ class Tally:
     errors: int = 0  # an application error waiting for its retry, or abandoned
     open: int = 0  # pending or being worked
 
+    FIELDS = ("done", "business", "errors", "open")
+
+    @staticmethod
+    def group(state: ItemState | str) -> str:
+        """The count an item in ``state`` goes to: ``done``, ``business``, ``errors`` or ``open``."""
+        return _TALLY_GROUPS[ItemState(state)]
+
     @classmethod
     def of(cls, counts: dict[str, int]) -> Tally:
-        def total(*states: ItemState) -> int:
-            return sum(counts.get(state.value, 0) for state in states)
+        totals = dict.fromkeys(cls.FIELDS, 0)
+        for state, count in counts.items():
+            totals[cls.group(state)] += count
+        return cls(**totals)
 
-        return cls(
-            done=total(S.DONE),
-            business=total(S.BUSINESS_EXCEPTION),
-            errors=total(S.APPLICATION_ERROR, S.ABANDONED),
-            open=total(S.PENDING, S.IN_PROGRESS),
-        )
+
+_TALLY_GROUPS = {
+    S.DONE: "done",
+    S.BUSINESS_EXCEPTION: "business",
+    S.APPLICATION_ERROR: "errors",
+    S.ABANDONED: "errors",
+    S.PENDING: "open",
+    S.IN_PROGRESS: "open",
+}
