@@ -154,7 +154,7 @@ def history(
     store: StoreOption = None,
 ) -> None:
     """What the scheduler decided and how each run ended: started on time, caught up, missed, skipped on a day
-    that is not a bank day, superseded, with outcome and duration.
+    that is not a bank day, superseded, started by a person (MANUAL, schedule :manual), with outcome and duration.
 
     --json: {"history": [{"robot", "profile", "schedule", "due_at", "decision", "state", "outcome", "run_id",
     "started_at", "ended_at", "message", "scheduler"}]}.
@@ -166,8 +166,10 @@ def history(
     opened = open_cli_existing_store(store)
     rows = []
     for entry in _scheduled(robots, profile):
-        for schedule in entry.schedules:
-            rows += records.history(opened, entry.key(schedule), limit=limit)
+        keys = [entry.key(schedule) for schedule in entry.schedules]
+        keys.append(records.ScheduleKey(entry.robot.name, entry.profile or "", records.MANUAL_SCHEDULE))
+        for key in keys:
+            rows += records.history(opened, key, limit=limit)
     rows = sorted(rows, key=lambda row: row.due_at, reverse=True)[:limit]
     if as_json:
         emit_json(

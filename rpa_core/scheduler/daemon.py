@@ -11,7 +11,8 @@ Every tick (5 s) it:
    the row's;
 4. starts waiting rows: the store refuses a second RUNNING row of one robot+profile (a partial unique index), so
    a run never overlaps its robot's previous one on any machine; it waits, and a newer due time of the same
-   schedule supersedes it.
+   schedule supersedes it. A run a person started from the dashboard (``Decision.MANUAL``) waits the same way,
+   however long, and is never superseded; it has no ``max_duration``.
 Once a day (04:00 Copenhagen time) one scheduler prunes each robot's expired data (``rpa retention prune``).
 A failed, stopped or missed run mails the profile's ``operator_mail`` once.
 
@@ -62,6 +63,11 @@ def _version() -> str:
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(COPENHAGEN).isoformat(sep=" ", timespec="seconds")
+
+
+def _manual(row: ScheduleRun) -> bool:
+    """A run a person started from the dashboard ("run now"): no schedule of its own."""
+    return row.decision is Decision.MANUAL and row.schedule == records.MANUAL_SCHEDULE
 
 
 class SchedulerProcess:
@@ -209,10 +215,21 @@ class SchedulerProcess:
 
     # ------------------------------------------------------------------ starting
     def start_waiting(self, now: datetime) -> None:
-        """Start the waiting rows of the robots served whose robot+profile is free; supersede older ones."""
-        rows = [row for row in records.waiting(self.store) if self._entry(row) is not None]
+        """Start the waiting rows of the robots served whose robot+profile is free; supersede older ones.
+
+        A run a person started from the dashboard (``Decision.MANUAL``, schedule ``MANUAL_SCHEDULE``) has no
+        schedule: it waits for its robot+profile like any row, however long, and is never superseded or missed."""
+        rows = [
+            row
+            for row in records.waiting(self.store)
+            if self._entry(row) is not None and (_manual(row) or not row.schedule.startswith(":"))
+        ]  # a ':' row other than a manual run is the scheduler's own work (the daily prune), never started here
         newest: dict[ScheduleKey, ScheduleRun] = {}
+        manual: list[ScheduleRun] = []
         for row in rows:  # oldest due first
+            if _manual(row):
+                manual.append(row)
+                continue
             older = newest.get(row.key)
             if older is not None:
                 busy = f"the robot was still busy when the next due time {_local(row.due_at)} came"
@@ -220,13 +237,13 @@ class SchedulerProcess:
                     entry = self._entry(older)
                     self.say(f"{entry.label} {older.schedule}: due {_local(older.due_at)} superseded: {busy}")
             newest[row.key] = row
-        for row in newest.values():
+        for row in sorted([*manual, *newest.values()], key=lambda r: (r.due_at, r.id)):
             entry = self._entry(row)
-            schedule = next((s for s in entry.active() if s.name == row.schedule), None)
-            if schedule is None:
+            schedule = None if _manual(row) else next((s for s in entry.active() if s.name == row.schedule), None)
+            if schedule is None and not _manual(row):
                 records.skip(self.store, row.id, decision=row.decision, message="the schedule was turned off")
                 continue
-            late = (now - row.due_at).total_seconds() > self.late_after
+            late = schedule is not None and (now - row.due_at).total_seconds() > self.late_after
             if late and schedule.catch_up is CatchUp.SKIP and row.decision is not Decision.CAUGHT_UP:
                 why = f"still waiting {_local(now)}, past late_after (robot busy, or no scheduler ran); catch_up = skip"
                 if records.skip(self.store, row.id, decision=Decision.MISSED, message=why):
@@ -237,7 +254,9 @@ class SchedulerProcess:
             if records.start(self.store, row.id, run_id=run_id, scheduler_id=self.id, host=self.host):
                 self._launch(row, entry, schedule, run_id, now)
 
-    def _launch(self, row: ScheduleRun, entry: ScheduledRobot, schedule: Schedule, run_id: str, now: datetime) -> None:
+    def _launch(
+        self, row: ScheduleRun, entry: ScheduledRobot, schedule: Schedule | None, run_id: str, now: datetime
+    ) -> None:
         try:
             process = launch.launch(entry, run_id, self.runs_dir, self.store_url, self.workdir)
         except OSError as exc:
@@ -267,7 +286,7 @@ class SchedulerProcess:
             records.finish(self.store, row_id, outcome=outcome, message=message)
             took = round(time.monotonic() - live.started)
             self.say(
-                f"{live.entry.label} {live.schedule.name}: run {live.run_id} {outcome.value} after {took} s"
+                f"{live.entry.label} {live.schedule_name}: run {live.run_id} {outcome.value} after {took} s"
                 + (f": {message}" if message else "")
             )
             if outcome is not RunStatus.SUCCEEDED:
@@ -286,7 +305,7 @@ class SchedulerProcess:
 
     def _enforce_max_duration(self) -> None:
         for live in self._live.values():
-            limit = live.schedule.max_seconds
+            limit = live.max_seconds
             if live.stop_sent is None and limit is not None and time.monotonic() - live.started > limit:
                 live.stop_reason = f"max_duration {live.schedule.max_duration} exceeded: stopped"
                 self._ask_to_stop(live)
@@ -297,12 +316,12 @@ class SchedulerProcess:
             ):
                 launch.kill(live.process)
                 live.killed = True
-                self.say(f"{live.entry.label} {live.schedule.name}: run {live.run_id} killed after its stop")
+                self.say(f"{live.entry.label} {live.schedule_name}: run {live.run_id} killed after its stop")
 
     def _ask_to_stop(self, live: launch.Launched) -> None:
         live.stop_sent = time.monotonic()
         launch.ask_to_stop(live.process)
-        self.say(f"{live.entry.label} {live.schedule.name}: run {live.run_id}: {live.stop_reason}")
+        self.say(f"{live.entry.label} {live.schedule_name}: run {live.run_id}: {live.stop_reason}")
 
     def _settle_orphans(self) -> None:
         """RUNNING rows whose scheduler is gone: the run's record says how it ended, or its process is gone."""

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rpa_core.packaging.schedules import Schedule
+from rpa_core.scheduler.records import MANUAL_SCHEDULE
 from rpa_core.scheduler.robots import ScheduledRobot
 
 CONSOLE_FILE = "scheduler-console.log"  # the child's stdout and stderr, in its run folder
@@ -33,13 +34,21 @@ class Launched:
     row_id: int
     run_id: str
     entry: ScheduledRobot
-    schedule: Schedule
+    schedule: Schedule | None  # None: a run a person started from the dashboard (no schedule, no max_duration)
     due_at: datetime
     started: float  # real time (time.monotonic) it was launched: durations and max_duration are real time
     process: subprocess.Popen
     stop_reason: str | None = None  # set when the scheduler asked it to stop (max_duration, its own stop)
     stop_sent: float | None = None  # real time (time.monotonic) the stop was sent
     killed: bool = field(default=False)
+
+    @property
+    def schedule_name(self) -> str:
+        return self.schedule.name if self.schedule is not None else MANUAL_SCHEDULE
+
+    @property
+    def max_seconds(self) -> int | None:
+        return self.schedule.max_seconds if self.schedule is not None else None
 
     @property
     def run_dir(self) -> Path:

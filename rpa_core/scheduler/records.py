@@ -50,6 +50,11 @@ class Decision(StrEnum):
     MISSED = "MISSED"  # missed while no scheduler ran, not run (catch_up = "skip", or folded into a CAUGHT_UP)
     BANK_DAY = "BANK_DAY"  # not a Danish bank day, and bank_days = "skip"
     SUPERSEDED = "SUPERSEDED"  # still WAITING when the schedule's next due time came: the robot+profile was busy
+    MANUAL = "MANUAL"  # started by a person from the dashboard (MANUAL_SCHEDULE): never judged late or superseded
+
+
+# The schedule name of a run a person started from the dashboard ("run now"); ':' is never in a schedule's own name.
+MANUAL_SCHEDULE = ":manual"
 
 
 OUTCOMES = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STOPPED})
