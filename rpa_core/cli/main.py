@@ -66,6 +66,10 @@ def _register() -> None:
     from rpa_core.cli import schedule_cmd
 
     schedule_cmd.register(app)
+    from rpa_core.cli import dashboard_cmd, users_cmd
+
+    app.add_typer(users_cmd.app, name="users")
+    app.add_typer(dashboard_cmd.app, name="dashboard")
 
 
 _register()

@@ -115,6 +115,9 @@ class RobotInfo(_Strict):
     check_settings: str | None = Field(
         None, description="'module:function' in the robot's folder that checks the resolved settings' values"
     )
+    minutes_per_case: float | None = Field(
+        None, ge=0, le=1440, description="minutes a caseworker spends on one case by hand; the dashboard's savings"
+    )
 
     @field_validator("name")
     @classmethod

@@ -250,3 +250,48 @@ schedule_marks = Table(
     Column("schedule", String(100), primary_key=True),
     Column("checked_until", UTCDateTime(), nullable=False),
 )
+
+# The dashboard's people (revision 0007): a local login each, argon2-hashed; a role says what they may do.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),  # viewer, operator or admin (rpa_core.dashboard.users.Role)
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+# Failed logins (revision 0007), counted per user name and per address to slow guessing down.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("address", String(100), nullable=False),
+    Index("ix_login_failures_user", "user", "at"),
+    Index("ix_login_failures_address", "address", "at"),
+)
+
+# Every operator action (revision 0007): who, when, what, on what, and why.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("reason", Text, nullable=False, default=""),
+    Column("details", Text, nullable=False, default="{}"),  # JSON
+    Index("ix_audit_log_at", "at"),
+)
+
+# For the dashboard's lists (revision 0007): runs newest first, manual cases by reason, the queue by last change,
+# and the items a run created.
+Index("ix_runs_started", runs.c.started_at)
+Index("ix_work_items_state_code", work_items.c.state, work_items.c.last_code)
+Index("ix_work_items_updated", work_items.c.updated_at, work_items.c.id)
+Index("ix_work_items_created_run", work_items.c.created_run_id)
