@@ -121,9 +121,9 @@ def create_app(
 
 
 def _include_pages(app: FastAPI) -> None:
-    from rpa_core.dashboard import pages_ops, pages_queue, pages_runs
+    from rpa_core.dashboard import pages_ops, pages_queue, pages_runs, pages_users
 
-    for module in (pages_runs, pages_queue, pages_ops):
+    for module in (pages_runs, pages_queue, pages_ops, pages_users):
         app.include_router(module.router)
 
 

@@ -41,15 +41,16 @@ def duration(seconds: float | None) -> str:
 
 templates.env.filters.update(local=local, duration=duration, masked=lambda text: mask_text(str(text or "")))
 
-# The navigation: (path, label); Danish where caseworkers read it.
+# The navigation: (path, label, the role that may see the page); Danish where caseworkers read it.
 NAV = [
-    ("/runs", "Runs"),
-    ("/queue", "Queue"),
-    ("/manual", "Manuel behandling"),
-    ("/schedules", "Schedules"),
-    ("/workers", "Workers"),
-    ("/savings", "Savings"),
-    ("/audit", "Audit"),
+    ("/runs", "Runs", Role.VIEWER),
+    ("/queue", "Queue", Role.VIEWER),
+    ("/manual", "Manuel behandling", Role.VIEWER),
+    ("/schedules", "Schedules", Role.VIEWER),
+    ("/workers", "Workers", Role.VIEWER),
+    ("/savings", "Savings", Role.VIEWER),
+    ("/audit", "Audit", Role.OPERATOR),
+    ("/users", "Users", Role.ADMIN),
 ]
 
 
