@@ -20,9 +20,13 @@ demo: $(STAMP)
 	$(BIN)/rpa browser ensure
 	$(BIN)/python examples/flexloen/demo.py
 
+# Two test processes (pytest-xdist) by default: most tests wait on child processes and databases.
+# PYTEST_WORKERS=0 runs them in this process, one at a time.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(BIN)/rpa browser ensure
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,4 +39,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .rpa runs .pytest_cache
+	rm -rf $(VENV) .rpa runs .pytest_cache test-artifacts
