@@ -9,6 +9,7 @@ import typer
 
 from rpa_core.cli.common import StoreOption, check_output_folder, open_cli_store
 from rpa_core.cli.output import JsonOption, data_console, emit_json, table
+from rpa_core.errors import UserError
 
 RobotDir = Annotated[Path, typer.Argument(help="The robot's folder (robot.toml or robot.yaml).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where runs/<run-id>/ artifacts are written.")]
@@ -81,6 +82,7 @@ def _runner(
         if ":" not in variable:
             raise typer.BadParameter(f"'{variable}' is not NAME:VALUE", param_hint="--variable")
     rf_args = rf_option_args(rf_options or ())
+    _checked_run_id(run_id)
     input_items = None
     if input_path is not None:  # read and checked before anything is created
         from rpa_core.queue.devdata import read_items
@@ -89,8 +91,11 @@ def _runner(
     # Before the store is opened: a robot whose task files are broken leaves no trace, not even an empty store.
     check_output_folder(runs_dir, "--runs-dir")
     ensure_runnable(robot, settings, tuple(variables or ()))
+    opened = open_cli_store(store)
+    if run_id is not None and _run_exists(opened, run_id):
+        raise UserError(f"--run-id {run_id}: a run with that id is in the store already")
     return Runner(
-        open_cli_store(store),
+        opened,
         robot,
         runs_dir=runs_dir,
         observer=ConsoleObserver(),
@@ -99,8 +104,18 @@ def _runner(
         settings=settings,
         preflight=False,
         input_items=input_items,
-        run_id=_checked_run_id(run_id),
+        run_id=run_id,
     )
+
+
+def _run_exists(store, run_id: str) -> bool:
+    from rpa_core.runner.records import get_run
+
+    try:
+        get_run(store, run_id)
+    except UserError:
+        return False
+    return True
 
 
 def _checked_run_id(run_id: str | None) -> str | None:
@@ -108,7 +123,7 @@ def _checked_run_id(run_id: str | None) -> str | None:
     import re
 
     if run_id is not None and not re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id):
-        raise typer.BadParameter(f"'{run_id}' is not a run id like 20261202-023000-1a2b3c", param_hint="--run-id")
+        raise UserError(f"--run-id '{run_id}': not a run id like 20261202-023000-1a2b3c")
     return run_id
 
 

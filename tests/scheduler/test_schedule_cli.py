@@ -118,3 +118,13 @@ def test_the_daily_prune_runs_once_a_day_across_schedulers(robot, tmp_path, sqli
     done = records.history(store, ScheduleKey("tiny", "test", RETENTION_SCHEDULE))
     assert [r.outcome.value for r in done] == ["SUCCEEDED", "SUCCEEDED"] and "retention prune" in done[0].message
     store.close()
+
+
+def test_run_id_is_checked_before_a_run_is_recorded(robot, tmp_path, sqlite_url):
+    bad = rpa("run", str(robot), "--profile", "test", "--store", sqlite_url, "--run-id", "tomorrow", cwd=tmp_path)
+    assert_one_clear_line(bad, "--run-id", "not a run id")
+    run_id = "20261202-023000-1a2b3c"
+    first = rpa("run", str(robot), "--profile", "test", "--store", sqlite_url, "--run-id", run_id, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = rpa("run", str(robot), "--profile", "test", "--store", sqlite_url, "--run-id", run_id, cwd=tmp_path)
+    assert_one_clear_line(again, "--run-id", "in the store already")
