@@ -22,12 +22,9 @@ app = typer.Typer(
 
 def version_line() -> str:
     """``rpa-core X.Y.Z``: the installed distribution's version."""
-    from importlib.metadata import PackageNotFoundError, version
+    from rpa_core import installed_version
 
-    try:
-        return f"rpa-core {version('rpa-core')}"
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "rpa-core (not installed)"
+    return f"rpa-core {installed_version() or '(not installed)'}"
 
 
 def _print_version(value: bool) -> None:

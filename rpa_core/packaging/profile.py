@@ -38,6 +38,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.manifest import MANIFEST_NAME, Robot
 from rpa_core.packaging.setting_paths import absolute_paths
@@ -152,6 +154,15 @@ def find_profile(robot: Robot, profile: str) -> Path:
 
 # [retention]: packaging.retention; [schedules.<name>]: packaging.schedules
 PROFILE_TABLES = ("profile", "settings", "undecided", "retention", "schedules")
+
+
+def field_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """A profile table's validation errors as (dotted field, what is wrong), for a one-line ConfigError."""
+    problems = []
+    for item in error.errors():
+        message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        problems.append((".".join(str(part) for part in item["loc"]), message.removeprefix("Value error, ")))
+    return problems
 
 
 def read_profile(path: Path) -> dict[str, dict[str, Any]]:

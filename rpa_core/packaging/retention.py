@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging.manifest import Robot
-from rpa_core.packaging.profile import find_profile, read_profile, resolve_settings
+from rpa_core.packaging.profile import field_problems, find_profile, read_profile, resolve_settings
 from rpa_core.packaging.setting_paths import absolute_paths, is_path_setting
 from rpa_core.privacy.retention import RetentionSettings
 
@@ -33,11 +33,7 @@ def resolve_retention(robot: Robot, profile: str | None = None) -> RetentionSett
     try:
         return RetentionSettings.model_validate({**settings.model_dump(), **changes})
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
-            problems.append(f"retention.{where}: {message.removeprefix('Value error, ')}")
+        problems = [f"retention.{field}: {message}" for field, message in field_problems(exc)]
         fields = ", ".join(RetentionSettings.model_fields)
         raise ConfigError(f"{path}: {'; '.join(problems)} (fields: {fields})") from None
 

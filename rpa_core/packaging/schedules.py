@@ -216,7 +216,7 @@ def _changed(schedule: Schedule, changes: dict[str, Any]) -> dict[str, Any]:
 
 def resolve_schedules(robot: Robot, profile: str | None = None, *, enabled_only: bool = False) -> list[Schedule]:
     """The robot's schedules after ``profile``'s ``[schedules.<name>]`` tables; a ConfigError names the file."""
-    from rpa_core.packaging.profile import find_profile, read_profile
+    from rpa_core.packaging.profile import field_problems, find_profile, read_profile
 
     schedules = list(robot.manifest.schedules)
     if profile:
@@ -238,11 +238,7 @@ def resolve_schedules(robot: Robot, profile: str | None = None, *, enabled_only:
             try:
                 known[name] = Schedule.model_validate(_changed(known[name], changes))
             except ValidationError as exc:
-                problems = []
-                for error in exc.errors():
-                    field = ".".join(str(part) for part in error["loc"])
-                    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
-                    problems.append((f"{field}: " if field else "") + message.removeprefix("Value error, "))
+                problems = [(f"{field}: " if field else "") + message for field, message in field_problems(exc)]
                 raise ConfigError(f"{where}: {'; '.join(problems)}") from None
         schedules = list(known.values())
     return [schedule for schedule in schedules if schedule.enabled or not enabled_only]

@@ -31,13 +31,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rpa_core import installed_version
+from rpa_core.errors import UserError
 from rpa_core.packaging.schedules import CatchUp, Schedule
 from rpa_core.privacy import mask_text
 from rpa_core.runner.records import RunStatus, get_run, new_run_id
 from rpa_core.runner.run import stop_signals
 from rpa_core.scheduler import launch, records
 from rpa_core.scheduler.clock import Clock
-from rpa_core.scheduler.housekeeping import prune_daily
+from rpa_core.scheduler.housekeeping import last_prune_time, prune_daily
 from rpa_core.scheduler.notify import NoticeKind, mail_operator
 from rpa_core.scheduler.records import Decision, ScheduleKey, ScheduleRun, ScheduleRunState
 from rpa_core.scheduler.robots import ScheduledRobot
@@ -50,15 +52,6 @@ TICK_SECONDS = 5.0
 LATE_AFTER_SECONDS = 300.0  # a due time noticed later than this was missed while no scheduler ran
 STALE_AFTER_SECONDS = 60.0  # a scheduler whose heartbeat is older is gone; another settles its runs
 KILL_AFTER_STOP_SECONDS = 60.0  # a run that has not ended this long after its stop is killed
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("rpa-core")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _local(moment: datetime) -> str:
@@ -93,6 +86,8 @@ class SchedulerProcess:
         self.tick_seconds, self.late_after, self.grace = tick, late_after, grace
         self.workdir = workdir or Path.cwd()
         self.host, self.pid = socket.gethostname(), os.getpid()
+        self.version = installed_version() or "unknown"
+        self._pruned_for: datetime | None = None  # the daily prune time this process has seen claimed
         self.id = f"{self.host}:{self.pid}:{new_run_id()[-6:]}"
         self._say = say or (lambda line: print(line, flush=True))
         self._live: dict[int, launch.Launched] = {}
@@ -113,7 +108,7 @@ class SchedulerProcess:
             if self.clock.label:
                 self.say(f"not for production: {self.clock.label}")
             names = ", ".join(entry.label for entry in self.robots) or "no robots"
-            self.say(f"scheduler {self.id} (rpa-core {_version()}) serves {names}; runs in {self.runs_dir}")
+            self.say(f"scheduler {self.id} (rpa-core {self.version}) serves {names}; runs in {self.runs_dir}")
             while not self._signals:
                 self.tick()
                 self._sleep(self.tick_seconds)
@@ -133,15 +128,21 @@ class SchedulerProcess:
     def tick(self) -> None:
         """One round: heartbeat, settle ended and overdue runs, claim due times, start what may start."""
         now = self.clock.now()
-        records.beat(self.store, self.id, host=self.host, pid=self.pid, version=_version(), robots=list(self._by_label))
+        self._beat()
         self._reap()
         self._enforce_max_duration()
         self._settle_orphans()
         self.claim_due(now)
-        for entry in self.robots:
-            for line in prune_daily(self.store, entry, now=now, scheduler_id=self.id, host=self.host):
-                self.say(line)
+        if self._pruned_for != last_prune_time(now):  # once a day per process; the store makes it once in all
+            for entry in self.robots:
+                for line in prune_daily(self.store, entry, now=now, scheduler_id=self.id, host=self.host):
+                    self.say(line)
+            self._pruned_for = last_prune_time(now)
         self.start_waiting(now)
+
+    def _beat(self) -> None:
+        robots = list(self._by_label)
+        records.beat(self.store, self.id, host=self.host, pid=self.pid, version=self.version, robots=robots)
 
     def claim_due(self, now: datetime) -> None:
         """Claim every schedule's due times up to ``now`` (a row each; the decisions for missed ones)."""
@@ -280,7 +281,7 @@ class SchedulerProcess:
             if code is None:
                 continue
             del self._live[row_id]
-            outcome, message = self._outcome(live.run_id, code, live.run_dir / launch.CONSOLE_FILE)
+            outcome, message = self._outcome(live.run_id, code, self.runs_dir / live.run_id / launch.CONSOLE_FILE)
             if live.stop_reason:
                 outcome, message = RunStatus.STOPPED, live.stop_reason + (f"; {message}" if message else "")
             records.finish(self.store, row_id, outcome=outcome, message=message)
@@ -297,7 +298,7 @@ class SchedulerProcess:
         """How a run ended: its own record, or (when it never got that far) its exit code and last line."""
         try:
             run = get_run(self.store, run_id)
-        except Exception:  # no record: the run stopped before it began (a bad profile, a broken task file)
+        except UserError:  # no record: the run stopped before it began (a bad profile, a broken task file)
             return RunStatus.FAILED, f"rpa run exited {code} before the run began: {launch.last_line(console)}"
         if run.status == RunStatus.RUNNING.value:
             return RunStatus.FAILED, f"rpa run ended (exit code {code}) without finishing its run record"
@@ -330,7 +331,7 @@ class SchedulerProcess:
                 continue
             try:
                 run = get_run(self.store, row.run_id) if row.run_id else None
-            except Exception:
+            except UserError:  # no record: it never began
                 run = None
             gone = row.host == self.host and (row.pid is None or not launch.alive(row.pid))
             if run is not None and run.status != RunStatus.RUNNING.value:
@@ -361,9 +362,7 @@ class SchedulerProcess:
                     if live.stop_sent is None:
                         live.stop_reason = f"the scheduler was stopped ({label})"
                         self._ask_to_stop(live)
-            records.beat(
-                self.store, self.id, host=self.host, pid=self.pid, version=_version(), robots=list(self._by_label)
-            )
+            self._beat()
             self._reap()
             self._enforce_max_duration()
             time.sleep(0.2)

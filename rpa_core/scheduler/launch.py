@@ -50,10 +50,6 @@ class Launched:
     def max_seconds(self) -> int | None:
         return self.schedule.max_seconds if self.schedule is not None else None
 
-    @property
-    def run_dir(self) -> Path:
-        return Path(self.process.args[self.process.args.index("--runs-dir") + 1]) / self.run_id
-
 
 def launch(entry: ScheduledRobot, run_id: str, runs_dir: Path, store_url: str, workdir: Path) -> subprocess.Popen:
     """Start ``rpa run`` for ``entry``; its output goes to ``CONSOLE_FILE`` in its run folder.

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rpa_core.errors import ConfigError
+from rpa_core.errors import ConfigError, UserError
 from rpa_core.privacy import mask_text
 from rpa_core.reporting import MailSettings, send_mail
 
@@ -152,7 +152,7 @@ def mail_operator(
 
             try:
                 folder = get_run(store, run).artifacts_dir
-            except Exception:  # the run never began
+            except UserError:  # the run never began
                 run = None
         notice = Notice(entry.robot.name, entry.profile, row.schedule, row.due_at, what, message, run, folder, row.host)
         send_notice(notice, to=to, settings=mail)
