@@ -57,6 +57,11 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> int:
     return process.wait(timeout)
 
 
+def run_recorded(store, run_id: str) -> bool:
+    with store.read() as conn:
+        return conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+
+
 def history(store, schedule: str):
     return list(reversed(records.history(store, ScheduleKey("tiny", "test", schedule), limit=1000)))
 
@@ -136,7 +141,7 @@ def test_a_scheduler_killed_across_a_due_time_catches_up_when_restarted(tmp_path
 
 
 def test_a_run_past_max_duration_is_stopped_and_marked(tmp_path, sqlite_url):
-    schedules = '[[schedules]]\nname = "nightly"\ncron = "30 2 * * *"\nmax_duration = "3s"\n'
+    schedules = '[[schedules]]\nname = "nightly"\ncron = "30 2 * * *"\nmax_duration = "6s"\n'
     make_robot(tmp_path, schedules, '[profile]\nmunicipality = "Testkommune"\n[settings]\npause = "60s"\n')
     store = open_store(sqlite_url)
     process = start_scheduler(tmp_path, sqlite_url, "2026-12-02T02:29:57+01:00")
@@ -145,7 +150,7 @@ def test_a_run_past_max_duration_is_stopped_and_marked(tmp_path, sqlite_url):
         (row,) = wait_for(ended, 60, "the overdue run to be stopped", process)
     finally:
         assert stop(process) == 0
-    assert row.outcome.value == "STOPPED" and row.message.startswith("max_duration 3s exceeded: stopped")
+    assert row.outcome.value == "STOPPED" and row.message.startswith("max_duration 6s exceeded: stopped")
     run = get_run(store, row.run_id)
     assert run.status == "STOPPED" and "SIGTERM" in run.stop_reason
     assert (row.ended_at - row.started_at) < timedelta(seconds=30)
@@ -161,8 +166,10 @@ def test_sigterm_with_no_grace_stops_the_running_robot_cleanly(tmp_path, sqlite_
     store = open_store(sqlite_url)
     process = start_scheduler(tmp_path, sqlite_url, "2026-12-02T02:29:58+01:00", "--grace", "0")
     running = lambda: [r for r in history(store, "nightly") if r.state is ScheduleRunState.RUNNING and r.pid]  # noqa: E731
-    wait_for(running, 30, "the run to start", process)
-    time.sleep(2)  # Robot Framework is in the Sleep keyword
+    (started,) = wait_for(running, 30, "the run to start", process)
+    # The child records its run after its imports: seconds on a loaded machine (CI once stopped it before that).
+    wait_for(lambda: run_recorded(store, started.run_id), 60, "the run's own record", process)
+    time.sleep(1)  # Robot Framework is in the Sleep keyword
     assert stop(process) == 0, output(process)
     (row,) = history(store, "nightly")
     assert (row.state, row.outcome.value) == (ScheduleRunState.ENDED, "STOPPED")
