@@ -126,23 +126,16 @@ def history(store: Store, limit: int = HISTORY_COUNT) -> list[HistoryLine]:
 def claim_manual_run(store: Store, entry: ScheduledRobot, *, user: str, reason: str) -> int | None:
     """A WAITING row that a scheduler serving ``entry`` starts ("run now"); None when a run a person started
     is already waiting for it (one is enough: it starts when the robot is free)."""
-    key = ScheduleKey(entry.robot.name, entry.profile or "", MANUAL_SCHEDULE)
-    if any(_of(entry, row) and row.schedule == MANUAL_SCHEDULE for row in records.waiting(store)):
-        return None
-    message = f"started by {user}: {reason}"
-    for _ in range(3):  # due now: a second claim in the same microsecond would meet the unique row
-        row_id = records.claim(
-            store,
-            key,
-            utcnow(),
-            decision=Decision.MANUAL,
-            scheduler_id=DASHBOARD_SCHEDULER,
-            host=socket.gethostname(),
-            message=message,
-        )
-        if row_id is not None:
-            return row_id
-    return None
+    # The store's partial unique index (revision 0008) refuses a second waiting one, whoever clicked first.
+    return records.claim(
+        store,
+        ScheduleKey(entry.robot.name, entry.profile or "", MANUAL_SCHEDULE),
+        utcnow(),
+        decision=Decision.MANUAL,
+        scheduler_id=DASHBOARD_SCHEDULER,
+        host=socket.gethostname(),
+        message=f"started by {user}: {reason}",
+    )
 
 
 # ---------------------------------------------------------------------- worker processes

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from rpa_core.privacy import mask_text
 from rpa_core.runner.records import RunStatus
 from rpa_core.store import Store
+from rpa_core.store.models import MANUAL_SCHEDULE as MANUAL_SCHEDULE  # re-exported: the scheduler names it
 from rpa_core.store.models import schedule_marks, schedule_runs
 from rpa_core.store.models import schedulers as beats
 from rpa_core.store.types import utcnow
@@ -51,10 +52,6 @@ class Decision(StrEnum):
     BANK_DAY = "BANK_DAY"  # not a Danish bank day, and bank_days = "skip"
     SUPERSEDED = "SUPERSEDED"  # still WAITING when the schedule's next due time came: the robot+profile was busy
     MANUAL = "MANUAL"  # started by a person from the dashboard (MANUAL_SCHEDULE): never judged late or superseded
-
-
-# The schedule name of a run a person started from the dashboard ("run now"); ':' is never in a schedule's own name.
-MANUAL_SCHEDULE = ":manual"
 
 
 OUTCOMES = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STOPPED})
@@ -169,7 +166,7 @@ def claim(
     statement = (
         _insert(store)(sr)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["robot", "profile", "schedule", "due_at"])
+        .on_conflict_do_nothing()  # the due time's row exists, or (run now) one is already waiting
         .returning(sr.c.id)
     )
     with store.engine.begin() as conn:

@@ -193,6 +193,11 @@ retention_log = Table(
 # constraint is what makes a due time start at most once across every scheduler and machine, and the partial
 # unique index on the RUNNING rows that no robot+profile runs twice at once. A literal predicate, as above.
 SCHEDULE_RUNNING_SQL = "state = 'RUNNING'"
+# The schedule name of a run a person started ("run now"); ':' is never in a schedule's own name. At most one
+# of them WAITING per robot+profile (revision 0008): a double click or two operators start one run, not two.
+MANUAL_SCHEDULE = ":manual"
+# (In text() a colon starts a bound parameter: it is escaped.)
+MANUAL_WAITING_SQL = f"schedule = '{MANUAL_SCHEDULE}' AND state = 'WAITING'".replace(":", "\\:")
 
 schedule_runs = Table(
     "schedule_runs",
@@ -222,6 +227,14 @@ schedule_runs = Table(
         unique=True,
         postgresql_where=text(SCHEDULE_RUNNING_SQL),
         sqlite_where=text(SCHEDULE_RUNNING_SQL),
+    ),
+    Index(
+        "ix_schedule_runs_manual_waiting",
+        "robot",
+        "profile",
+        unique=True,
+        postgresql_where=text(MANUAL_WAITING_SQL),
+        sqlite_where=text(MANUAL_WAITING_SQL),
     ),
     Index("ix_schedule_runs_state", "state", "due_at"),
     Index("ix_schedule_runs_due_at", "due_at"),

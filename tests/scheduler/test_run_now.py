@@ -94,9 +94,10 @@ def test_two_runs_started_by_people_wait_their_turn_and_are_never_superseded_or_
     clock = ManualClock(datetime(2026, 12, 2, 10, 0, tzinfo=CPH))
     process = scheduler(store, tmp_path, clock)
     first = claim_manual(store, clock.now() - timedelta(hours=2))
-    second = claim_manual(store, clock.now() - timedelta(hours=1), who="otto")
     process.start_waiting(clock.now())
     assert records.get(store, first).state is ScheduleRunState.RUNNING
+    second = claim_manual(store, clock.now() - timedelta(hours=1), who="otto")  # one may wait while one runs
+    process.start_waiting(clock.now())
     assert records.get(store, second).state is ScheduleRunState.WAITING  # the robot+profile is busy: it waits
     process._live[first].started -= 3600  # an hour in: no max_duration for a run without a schedule
     process._enforce_max_duration()

@@ -122,6 +122,65 @@ def test_two_processes_starting_one_robot_and_profile_start_one(store, tmp_path)
     assert len(records.running(store)) == 1
 
 
+def test_two_people_starting_a_run_now_at_the_same_moment_get_one_waiting_run(store, tmp_path):
+    """A double click or two operators: each claims a run now with its own due time; the store keeps one."""
+    claim = (
+        "print(records.claim(store, records.ScheduleKey('flexloen', 'skanderborg', records.MANUAL_SCHEDULE),"
+        " datetime.now(UTC), decision='MANUAL', scheduler_id='dashboard', host='h' + sys.argv[3]))"
+    )
+    outputs = sorted(out.strip() for out in _children(store, tmp_path, claim + "\n"))
+    assert outputs[1] == "None" and outputs[0].isdigit(), outputs
+    (waiting,) = records.waiting(store)
+    assert waiting.id == int(outputs[0]) and waiting.schedule == records.MANUAL_SCHEDULE
+    manual = ScheduleKey("flexloen", "skanderborg", records.MANUAL_SCHEDULE)
+    again = records.claim(store, manual, datetime.now(UTC), decision=Decision.MANUAL, scheduler_id="d", host="h")
+    assert again is None, "one is waiting: the next waits for it to start"
+    assert records.start(store, waiting.id, run_id="r1", scheduler_id="s", host="h")
+    later = records.claim(store, manual, datetime.now(UTC), decision=Decision.MANUAL, scheduler_id="d", host="h")
+    assert later is not None, "once it runs, a person may ask for the next"
+    assert _claim(store) is not None, "a schedule's own due time is not held back by a waiting run now"
+
+
+def test_the_upgrade_to_0008_keeps_the_oldest_of_two_waiting_runs_now(store_url):
+    from alembic import command
+
+    from rpa_core.store import open_store
+    from rpa_core.store.migrate import _config
+
+    engine = create_engine(store_url)
+    config = _config()
+    insert = (
+        "INSERT INTO schedule_runs (robot, profile, schedule, due_at, decision, state, scheduler_id, host, claimed_at)"
+        " VALUES (:robot, 'p', '\\:manual', :due, 'MANUAL', 'WAITING', 'dashboard', 'h', :due)"
+    )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        for robot, second in (("a", 1), ("a", 2), ("a", 3), ("b", 4)):
+            connection.execute(text(insert), {"robot": robot, "due": f"2026-12-01 10:00:0{second}.000000"})
+    engine.dispose()
+
+    store = open_store(store_url)
+    try:
+        rows = {(r.robot, r.due_at.second): r for r in store_rows(store)}
+        assert {key: r.state for key, r in rows.items()} == {
+            ("a", 1): ScheduleRunState.WAITING,
+            ("a", 2): ScheduleRunState.SKIPPED,
+            ("a", 3): ScheduleRunState.SKIPPED,
+            ("b", 4): ScheduleRunState.WAITING,
+        }
+        assert rows[("a", 2)].message.startswith("skipped by store revision 0008") and rows[("a", 2)].ended_at
+    finally:
+        store.close()
+
+
+def store_rows(store) -> list[records.ScheduleRun]:
+    return [
+        *records.history(store, ScheduleKey("a", "p", ":manual")),
+        *records.history(store, ScheduleKey("b", "p", ":manual")),
+    ]
+
+
 def test_the_store_refuses_a_second_running_row(store):
     """The partial unique index holds even for a writer that does not check first."""
     first, second = _claim(store), _claim(store, due=DUE + timedelta(hours=1))

@@ -89,7 +89,7 @@ def test_a_store_at_revision_0001_upgrades_with_its_runs_kept(sqlite_url):
     engine.dispose()
 
     store = open_store(sqlite_url)  # first use of the new release migrates
-    assert current_revision(store.engine) == head_revision() == "0007"
+    assert current_revision(store.engine) == head_revision() == "0008"
     (step,) = list_steps(store, "r1")
     assert step.name == "producer" and step.exit_code == 0 and step.message is None
     store.close()
