@@ -1,7 +1,8 @@
 """``rpa scheduler``: a long-running process that starts each due run exactly once, on one machine or many.
 
 Every tick (5 s) it:
-1. writes its heartbeat (host, pid, version, last tick) to the store;
+1. writes its heartbeat (host, pid, version, last tick) to the store, and reads again the schedules of a robot
+   whose robot.toml or profile changed (a broken edit leaves the old ones in force);
 2. settles the runs it started that have ended (the run's own record says how), stops a run past its schedule's
    ``max_duration`` (SIGTERM: the runner's clean stop) and settles runs whose scheduler is gone;
 3. looks at each schedule from where any scheduler last looked (``schedule_marks``) to now, and claims each due
@@ -42,7 +43,7 @@ from rpa_core.scheduler.clock import Clock
 from rpa_core.scheduler.housekeeping import last_prune_time, prune_daily
 from rpa_core.scheduler.notify import NoticeKind, mail_operator
 from rpa_core.scheduler.records import Decision, ScheduleKey, ScheduleRun, ScheduleRunState
-from rpa_core.scheduler.robots import ScheduledRobot
+from rpa_core.scheduler.robots import Reloader, ScheduledRobot
 from rpa_core.scheduler.times import occurrences, place
 from rpa_core.store import Store
 from rpa_core.store.types import utcnow
@@ -93,6 +94,7 @@ class SchedulerProcess:
         self._live: dict[int, launch.Launched] = {}
         self._signals: list[int] = []
         self._by_label = {entry.label: entry for entry in robots}
+        self._reloaders = {entry.label: Reloader(entry) for entry in robots}
 
     # ------------------------------------------------------------------ the loop
     def say(self, text: str) -> None:
@@ -129,6 +131,7 @@ class SchedulerProcess:
         """One round: heartbeat, settle ended and overdue runs, claim due times, start what may start."""
         now = self.clock.now()
         self._beat()
+        self._reload_changed()
         self._reap()
         self._enforce_max_duration()
         self._settle_orphans()
@@ -139,6 +142,17 @@ class SchedulerProcess:
                     self.say(line)
             self._pruned_for = last_prune_time(now)
         self.start_waiting(now)
+
+    def _reload_changed(self) -> None:
+        """A robot whose robot.toml or profile was edited runs by its new schedules from now on; a broken edit
+        is said once and its old schedules go on (a run already started keeps the schedule it started by)."""
+        for index, entry in enumerate(self.robots):
+            found = self._reloaders[entry.label].check(entry)
+            if isinstance(found, str):
+                self.say(f"{entry.label}: not reloaded, its schedules stay as they were: {found}")
+            elif found is not None:
+                self.robots[index] = self._by_label[entry.label] = found
+                self.say(f"{entry.label}: schedules reloaded: {found.summary()}")
 
     def _beat(self) -> None:
         robots = list(self._by_label)

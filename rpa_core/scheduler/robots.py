@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rpa_core.errors import ConfigError
 from rpa_core.packaging import Robot, load_robot
+from rpa_core.packaging.profile import find_profile
 from rpa_core.packaging.schedules import Schedule, resolve_schedules
 from rpa_core.scheduler.records import ScheduleKey
 
@@ -20,6 +21,7 @@ class ScheduledRobot:
     robot: Robot
     profile: str | None
     schedules: tuple[Schedule, ...]  # every schedule, turned off ones too (enabled = false)
+    spec: str = ""  # what it was loaded from (DIR or DIR@PROFILE): what a reload reads again
 
     @property
     def label(self) -> str:
@@ -31,6 +33,31 @@ class ScheduledRobot:
 
     def active(self) -> list[Schedule]:
         return [schedule for schedule in self.schedules if schedule.enabled]
+
+    def sources(self) -> tuple[Path, ...]:
+        """The files its schedules are read from: the manifest, and the profile when there is one."""
+        manifest = self.robot.directory / self.robot.manifest_file
+        return (manifest, find_profile(self.robot, self.profile)) if self.profile else (manifest,)
+
+    def summary(self) -> str:
+        """Its schedules in one line: ``payments: bank days 2, 11 of the month at 06:00; nightly: off``."""
+        parts = [f"{s.name}: {s.rule() if s.enabled else 'off'}" for s in self.schedules]
+        return "; ".join(parts) or "no schedules"
+
+
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def stamp(paths: tuple[Path, ...]) -> Stamp:
+    """What a file change shows: each file's modification time and size (-1, -1 for a file that is gone)."""
+    found = []
+    for path in paths:
+        try:
+            info = path.stat()
+            found.append((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            found.append((str(path), -1, -1))
+    return tuple(found)
 
 
 def parse_spec(spec: str, default_profile: str | None = None) -> tuple[Path, str | None]:
@@ -60,10 +87,45 @@ def load_scheduled(specs: list[str], default_profile: str | None = None) -> list
     the first folder, profile or schedule that is wrong. A robot+profile named twice is refused."""
     loaded: list[ScheduledRobot] = []
     for spec in specs:
-        folder, profile = parse_spec(spec, default_profile)
-        robot = load_robot(folder)
-        entry = ScheduledRobot(robot, profile, tuple(resolve_schedules(robot, profile)))
+        entry = load_one(spec, default_profile)
         if any(other.label == entry.label for other in loaded):
             raise ConfigError(f"'{spec}': {entry.label} is named twice; one scheduler runs a robot+profile once")
         loaded.append(entry)
     return loaded
+
+
+def load_one(spec: str, default_profile: str | None = None) -> ScheduledRobot:
+    """The robot named by ``spec`` with its schedules, read from its files now."""
+    folder, profile = parse_spec(spec, default_profile)
+    robot = load_robot(folder)
+    resolved = f"{folder}{PROFILE_SEPARATOR}{profile}" if profile else str(folder)
+    return ScheduledRobot(robot, profile, tuple(resolve_schedules(robot, profile)), resolved)
+
+
+class Reloader:
+    """Watches one served robot's manifest and profile: when they change (and then stay as they are for one
+    look, so a file caught half-written is not read), its schedules are read again."""
+
+    def __init__(self, entry: ScheduledRobot) -> None:
+        self.paths = entry.sources() if entry.spec else ()  # a robot built in code has no files to watch
+        self.applied = stamp(self.paths)
+        self.pending: Stamp | None = None
+
+    def check(self, entry: ScheduledRobot) -> ScheduledRobot | str | None:
+        """The robot read again; or a line saying why it was not (its old schedules go on); None: no change."""
+        now = stamp(self.paths)
+        if now == self.applied:
+            self.pending = None
+            return None
+        if now != self.pending:
+            self.pending = now  # changed since the last look: wait for it to be still
+            return None
+        self.applied, self.pending = now, None
+        try:
+            fresh = load_one(entry.spec)
+        except ConfigError as exc:
+            return str(exc)
+        if fresh.label != entry.label:
+            where = fresh.robot.directory / fresh.robot.manifest_file
+            return f"{where}: robot.name is now '{fresh.robot.name}'; restart the scheduler to serve it by that name"
+        return fresh
