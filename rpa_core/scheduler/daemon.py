@@ -37,7 +37,7 @@ from rpa_core.errors import UserError
 from rpa_core.packaging.schedules import CatchUp, Schedule
 from rpa_core.privacy import mask_text
 from rpa_core.runner.records import RunStatus, get_run, new_run_id
-from rpa_core.runner.run import stop_signals
+from rpa_core.runner.stopping import stop_signals
 from rpa_core.scheduler import launch, records
 from rpa_core.scheduler.clock import Clock
 from rpa_core.scheduler.housekeeping import last_prune_time, prune_daily

@@ -24,7 +24,7 @@ from rpa_core.errors import ConfigError
 from rpa_core.queue import ItemState, Outcome, WorkQueue, item_history, list_items
 from rpa_core.runner import RunResult, RunStatus
 from rpa_core.runner.records import list_runs, list_steps
-from rpa_core.runner.run import STOP_GRACE_SECONDS, signal_label, stop_grace_seconds
+from rpa_core.runner.stopping import STOP_GRACE_SECONDS, signal_label, stop_grace_seconds
 from rpa_core.store import open_store
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX signals; Windows stops with CTRL_BREAK_EVENT")
