@@ -98,7 +98,7 @@ def kill(process: subprocess.Popen) -> None:
 def alive(pid: int) -> bool:
     """Whether a process of this machine with ``pid`` exists (True when it cannot be told)."""
     if _WINDOWS:
-        return True  # no cheap check without a helper library; the run's own record settles it
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -106,6 +106,25 @@ def alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    """OpenProcess and GetExitCodeProcess (kernel32, through ctypes): still active, or not to be opened for a
+    reason other than there being no such process."""
+    import ctypes
+
+    query_limited_information, still_active, invalid_parameter = 0x1000, 259, 87
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        return ctypes.get_last_error() != invalid_parameter  # 87: no process has that id; access denied: it lives
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def last_line(path: Path) -> str:
