@@ -26,6 +26,25 @@ def rpa(
     )
 
 
+def rpa_side_by_side(
+    *commands: list[str], cwd: Path | None = None, timeout: float = 180
+) -> list[subprocess.CompletedProcess]:
+    """Each of ``commands`` as ``rpa ARGS`` in a child process of its own, all started at once (for commands that
+    only read or refuse: half a second each of start-up, spent together); their results in the same order."""
+    started = [
+        (command, subprocess.Popen(
+            [sys.executable, "-m", "rpa_core.cli.main", *command],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+        ))
+        for command in commands
+    ]  # fmt: skip
+    results = []
+    for command, process in started:
+        out, err = process.communicate(timeout=timeout)
+        results.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return results
+
+
 def assert_one_clear_line(result: subprocess.CompletedProcess, *words: str) -> None:
     """A user mistake: exit code 2, no traceback, one line on stderr holding each of ``words``."""
     assert result.returncode == 2, result

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from support import assert_one_clear_line, files, rpa, schema_state
+from support import assert_one_clear_line, files, rpa, rpa_side_by_side, schema_state
 
 from rpa_core.store.migrate import _config, head_revision
 
@@ -54,8 +54,7 @@ def test_a_look_at_an_older_store_does_not_migrate_it(tmp_path):
         command.upgrade(config, "0003")
     engine.dispose()
     before = files(tmp_path)
-    for look in SOME:
-        result = rpa(*look, "--store", url)
+    for result in rpa_side_by_side(*([*look, "--store", url] for look in SOME)):
         assert_one_clear_line(result, "revision 0003", head_revision(), "`rpa store upgrade`")
     assert files(tmp_path) == before
     assert schema_state(url)[1] == "0003"
@@ -73,10 +72,11 @@ def make_store_ahead(url: str) -> tuple[list[str], str | None]:
 
 def assert_every_command_refuses_a_store_ahead(tmp_path: Path, url: str) -> None:
     words = (UNKNOWN, "does not know", f"up to {head_revision()}", "upgrade rpa-core on this machine")
-    for command in (["store", "upgrade"], *SOME):
-        assert_one_clear_line(rpa(*command, "--store", url), *words)
-    for command in ("run", "worker"):
-        assert_one_clear_line(runs(tmp_path, command, url), *words)
+    looks = [[*command, "--store", url] for command in (["store", "upgrade"], *SOME)]
+    runs_dir = ["--store", url, "--runs-dir", str(tmp_path / "runs")]
+    steps = [[command, str(HELLO), *runs_dir] for command in ("run", "worker")]
+    for result in rpa_side_by_side(*looks, *steps, cwd=tmp_path):
+        assert_one_clear_line(result, *words)
 
 
 def test_a_sqlite_store_ahead_of_the_code_is_refused_by_every_command_and_not_written(tmp_path):
@@ -98,8 +98,8 @@ def test_a_postgres_store_ahead_of_the_code_is_refused_by_every_command_and_not_
 
 @pytest.mark.postgres
 def test_a_look_at_an_empty_postgres_database_creates_no_tables(postgres_url):
-    for command in SOME:
-        assert_one_clear_line(rpa(*command, "--store", postgres_url), "no store at postgresql", "rpa store upgrade")
+    for result in rpa_side_by_side(*([*command, "--store", postgres_url] for command in SOME)):
+        assert_one_clear_line(result, "no store at postgresql", "rpa store upgrade")
     assert schema_state(postgres_url) == ([], None)
 
 
@@ -107,9 +107,12 @@ def test_a_text_file_as_the_store_is_refused_and_left_alone(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database\n")
     before = files(tmp_path)
-    for command in (["store", "upgrade"], ["queue", "ls"], ["runs", "ls"]):
-        assert_one_clear_line(rpa(*command, "--store", sqlite(notes)), "notes.txt", "is not a SQLite database")
-    assert_one_clear_line(runs(tmp_path, "run", sqlite(notes)), "notes.txt", "is not a SQLite database")
+    looks = [
+        [*command, "--store", sqlite(notes)] for command in (["store", "upgrade"], ["queue", "ls"], ["runs", "ls"])
+    ]
+    run = ["run", str(HELLO), "--store", sqlite(notes), "--runs-dir", str(tmp_path / "runs")]
+    for result in rpa_side_by_side(*looks, run, cwd=tmp_path):
+        assert_one_clear_line(result, "notes.txt", "is not a SQLite database")
     assert files(tmp_path) == before
 
 

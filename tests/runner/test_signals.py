@@ -216,18 +216,19 @@ def _stubborn_item_held(store, runner: Cli) -> int:
 @pytest.mark.slow
 def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(sqlite_url, tmp_path, cli):
     store = open_store(sqlite_url)
-    runner = cli("run", STUBBORN, sqlite_url)
+    grace = 2  # short: the test waits it out
+    runner = cli("run", STUBBORN, sqlite_url, grace=grace)
     held = _stubborn_item_held(store, runner)
     children = runner.children()
-    elapsed = runner.signal_and_wait(signal.SIGTERM, timeout=GRACE + 10)
-    assert GRACE <= elapsed < GRACE + 10, elapsed
+    elapsed = runner.signal_and_wait(signal.SIGTERM, timeout=grace + 10)
+    assert grace <= elapsed < grace + 10, elapsed
 
     returned = assert_stopped_cleanly(store, runner, "stubborn", signal.SIGTERM, children)
     assert returned == {held}
     attempt = item_history(store, held).attempts[-1]
     assert (attempt.outcome, attempt.message) == (Outcome.RETURNED, "run stopped by SIGTERM")  # by the runner
     [consumer] = [s for s in list_steps(store, list_runs(store)[0].id) if s.name == "consumer"]
-    assert consumer.message == f"stopped by SIGTERM (killed after {GRACE} s)"
+    assert consumer.message == f"stopped by SIGTERM (killed after {grace} s)"
     assert consumer.exit_code == -signal.SIGKILL
 
 
