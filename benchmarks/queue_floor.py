@@ -20,22 +20,23 @@ import statistics
 import time
 import uuid
 
+# The floor's own words for its states (lower case): it shares no vocabulary, as no code, with the queue it measures.
 DEFAULT_PG = os.environ.get("RPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 SCHEMA = """
 CREATE TABLE items (
     id bigserial PRIMARY KEY, queue text NOT NULL, state text NOT NULL, attempts int NOT NULL DEFAULT 0,
     lease_owner text, lease_expires_at timestamp, available_at timestamp NOT NULL, updated_at timestamp NOT NULL);
-CREATE INDEX items_claimable ON items (queue, available_at, id) WHERE state IN ('PENDING', 'RETRY');
+CREATE INDEX items_claimable ON items (queue, available_at, id) WHERE state IN ('waiting', 'retry');
 CREATE TABLE attempts (
     item_id bigint NOT NULL, number int NOT NULL, worker text NOT NULL, started_at timestamp NOT NULL,
     ended_at timestamp, outcome text, PRIMARY KEY (item_id, number));
 """
 CLAIM_CTES = """
 claimed AS (
-    UPDATE items SET state = 'IN_PROGRESS', attempts = attempts + 1, lease_owner = %(worker)s,
+    UPDATE items SET state = 'taken', attempts = attempts + 1, lease_owner = %(worker)s,
         lease_expires_at = now() + interval '5 minutes', updated_at = now()
-    WHERE id = (SELECT id FROM items WHERE queue = %(queue)s AND state IN ('PENDING', 'RETRY')
+    WHERE id = (SELECT id FROM items WHERE queue = %(queue)s AND state IN ('waiting', 'retry')
                 AND available_at <= now() ORDER BY available_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id, attempts),
 opened AS (INSERT INTO attempts (item_id, number, worker, started_at)
@@ -49,10 +50,10 @@ CLAIM_SETTING = (
 )
 RELEASE = """
 WITH finished AS (
-    UPDATE items SET state = 'DONE', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    UPDATE items SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
     WHERE id = %(id)s AND lease_owner = %(worker)s AND lease_expires_at >= now()
     RETURNING id, attempts)
-UPDATE attempts SET ended_at = now(), outcome = 'DONE'
+UPDATE attempts SET ended_at = now(), outcome = 'done'
 FROM finished WHERE attempts.item_id = finished.id AND attempts.number = finished.attempts
 """
 ARMS = {  # arm: (claim's synchronous_commit, release's)
@@ -75,7 +76,7 @@ def floor(plain_url: str, items: int, claim_sync: str, release_sync: str) -> flo
                 conn.execute(SCHEMA)
                 conn.execute(
                     "INSERT INTO items (queue, state, available_at, updated_at)"
-                    " SELECT 'q', 'PENDING', now(), now() FROM generate_series(1, %(n)s)",
+                    " SELECT 'q', 'waiting', now(), now() FROM generate_series(1, %(n)s)",
                     {"n": items},
                 )
                 conn.execute(f"SET synchronous_commit = {release_sync}")  # the session's: the release's

@@ -225,9 +225,10 @@ def test_gives_up_with_an_application_error_naming_system_and_step(systems, sand
 
 
 def test_a_page_that_does_not_render_is_retried_then_an_application_error(sandbox, page, outcomes) -> None:
-    sandbox.set_faults(slow_table_ms=3000)
+    sandbox.set_faults(slow_table_ms=20_000)  # the table comes long after the wait gives up
+    # 1 s for the wait: also for the page's own load, which on a loaded machine once took more than 300 ms (TIMEOUT)
     impatient = YdelseWeb(
-        page, sandbox.url("/ydelse"), *sandbox.logins["ydelse"], retry=RetryPolicy(2, 0.01), timeout_ms=300
+        page, sandbox.url("/ydelse"), *sandbox.logins["ydelse"], retry=RetryPolicy(2, 0.01), timeout_ms=1000
     )
     with pytest.raises(ApplicationError) as caught:
         impatient.pending_payments(MONTH, unit="FLEKS", grant_type="FLT")
