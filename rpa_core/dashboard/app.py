@@ -9,6 +9,7 @@ session's CSRF token; the login form a token of its own (double submit). Pages a
 from __future__ import annotations
 
 import secrets
+import threading
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
@@ -19,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rpa_core.dashboard import users as accounts
 from rpa_core.dashboard.sessions import COOKIE, LOGIN_COOKIE, SessionSigner, cookie_options
 from rpa_core.dashboard.web import HERE, render
-from rpa_core.scheduler.robots import ScheduledRobot
+from rpa_core.scheduler.robots import Reloader, ScheduledRobot
 from rpa_core.store import Store
 
 PUBLIC = ("/login", "/static/", "/favicon.ico")
@@ -49,6 +50,8 @@ def create_app(
     app = FastAPI(title="rpa dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.robots = list(robots or [])
+    app.state.reloaders = {entry.label: Reloader(entry) for entry in app.state.robots}
+    app.state.reload_lock = threading.Lock()
     app.state.secure_cookies = secure_cookies
     signer = SessionSigner(store)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rpa_core.dashboard import audit, charts, ops_data
 from rpa_core.dashboard.users import Role, User
-from rpa_core.dashboard.web import checked_form, current_user, render, require
+from rpa_core.dashboard.web import checked_form, current_user, render, require, served_robots
 
 router = APIRouter()
 
@@ -48,7 +48,7 @@ def schedules_page(
     robot: str = "",
     scheduler: str = "",
 ) -> Response:
-    store, robots = request.app.state.store, request.app.state.robots
+    store, robots = request.app.state.store, served_robots(request)
     beats = ops_data.scheduler_beats(store)
     return render(
         request,
@@ -65,7 +65,7 @@ def schedules_page(
 @router.post("/schedules/run-now")
 async def run_now(request: Request, user: User = Depends(require(Role.OPERATOR))) -> Response:
     form = await checked_form(request)
-    store, robots = request.app.state.store, request.app.state.robots
+    store, robots = request.app.state.store, served_robots(request)
     label = form.get("robot", "").strip()
     reason = " ".join(form.get("reason", "").split())[:REASON_LENGTH]
     entry = next((entry for entry in robots if entry.label == label), None)
@@ -117,7 +117,7 @@ def audit_page(
 
 @router.get("/savings", response_class=HTMLResponse)
 def savings_page(request: Request, user: User = Depends(current_user)) -> Response:
-    found = ops_data.savings(request.app.state.store, request.app.state.robots)
+    found = ops_data.savings(request.app.state.store, served_robots(request))
     shown = []
     for saving in found:
         chart = None

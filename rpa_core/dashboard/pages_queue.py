@@ -21,7 +21,7 @@ from rpa_core.dashboard import audit
 from rpa_core.dashboard import queue_data as data
 from rpa_core.dashboard.charts import bars
 from rpa_core.dashboard.users import Role, User
-from rpa_core.dashboard.web import checked_form, render, require
+from rpa_core.dashboard.web import checked_form, render, require, served_robots
 from rpa_core.queue import ActionRefusedError, ItemState, UnknownItemError, abandon, mark_handled, requeue
 from rpa_core.queue.lifecycle import Action, sources
 
@@ -49,7 +49,7 @@ def _state(value: str) -> ItemState | None:
 def _queue_options(request: Request) -> list[tuple[str, str]]:
     """(queue, label) for the queue select: the store's queues, each with the robots known to work it."""
     robots: dict[str, list[str]] = {}
-    for scheduled in request.app.state.robots:
+    for scheduled in served_robots(request):
         for step in scheduled.robot.consumer_steps():
             robots.setdefault(step.input_queue, []).append(scheduled.label)
     names = data.queue_names(request.app.state.store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +16,22 @@ from fastapi.templating import Jinja2Templates
 
 from rpa_core.dashboard.users import Role, User
 from rpa_core.privacy import mask_text
+from rpa_core.scheduler.robots import ScheduledRobot, reload_changed
 
 HERE = Path(__file__).parent
+log = logging.getLogger("rpa_core.dashboard")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.autoescape = True  # every template, *.html.j2 too (Jinja's default only escapes *.html)
+
+
+def served_robots(request: Request) -> list[ScheduledRobot]:
+    """The robots the dashboard knows (``--robots``), each read again when its robot.toml or profile changed: the
+    Schedules page shows what ``rpa scheduler``, which reloads them the same way, runs by."""
+    state = request.app.state
+    with state.reload_lock:
+        reload_changed(state.robots, state.reloaders, log.info)
+        return list(state.robots)
 
 
 def local(value: datetime | None, style: str = "%Y-%m-%d %H:%M") -> str:

@@ -43,7 +43,7 @@ from rpa_core.scheduler.clock import Clock
 from rpa_core.scheduler.housekeeping import last_prune_time, prune_daily
 from rpa_core.scheduler.notify import NoticeKind, mail_operator
 from rpa_core.scheduler.records import Decision, ScheduleKey, ScheduleRun, ScheduleRunState
-from rpa_core.scheduler.robots import Reloader, ScheduledRobot
+from rpa_core.scheduler.robots import Reloader, ScheduledRobot, reload_changed
 from rpa_core.scheduler.times import occurrences, place
 from rpa_core.store import Store
 from rpa_core.store.types import utcnow
@@ -146,13 +146,8 @@ class SchedulerProcess:
     def _reload_changed(self) -> None:
         """A robot whose robot.toml or profile was edited runs by its new schedules from now on; a broken edit
         is said once and its old schedules go on (a run already started keeps the schedule it started by)."""
-        for index, entry in enumerate(self.robots):
-            found = self._reloaders[entry.label].check(entry)
-            if isinstance(found, str):
-                self.say(f"{entry.label}: not reloaded, its schedules stay as they were: {found}")
-            elif found is not None:
-                self.robots[index] = self._by_label[entry.label] = found
-                self.say(f"{entry.label}: schedules reloaded: {found.summary()}")
+        for fresh in reload_changed(self.robots, self._reloaders, self.say):
+            self._by_label[fresh.label] = fresh
 
     def _beat(self) -> None:
         robots = list(self._by_label)

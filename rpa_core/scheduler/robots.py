@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,30 +104,45 @@ def load_one(spec: str, default_profile: str | None = None) -> ScheduledRobot:
     return ScheduledRobot(robot, profile, tuple(resolve_schedules(robot, profile)), resolved)
 
 
+STILL_SECONDS = 1.0  # a file written this recently may be half-written: read it on a later look
+
+
 class Reloader:
-    """Watches one served robot's manifest and profile: when they change (and then stay as they are for one
-    look, so a file caught half-written is not read), its schedules are read again."""
+    """Watches one served robot's manifest and profile: when they change (and have then been left alone for
+    ``STILL_SECONDS``, so a file caught half-written is not read), its schedules are read again."""
 
     def __init__(self, entry: ScheduledRobot) -> None:
         self.paths = entry.sources() if entry.spec else ()  # a robot built in code has no files to watch
         self.applied = stamp(self.paths)
-        self.pending: Stamp | None = None
 
     def check(self, entry: ScheduledRobot) -> ScheduledRobot | str | None:
         """The robot read again; or a line saying why it was not (its old schedules go on); None: no change."""
         now = stamp(self.paths)
-        if now == self.applied:
-            self.pending = None
+        if now == self.applied or time.time() - max(mtime for _, mtime, _ in now) / 1e9 < STILL_SECONDS:
             return None
-        if now != self.pending:
-            self.pending = now  # changed since the last look: wait for it to be still
-            return None
-        self.applied, self.pending = now, None
+        self.applied = now
         try:
             fresh = load_one(entry.spec)
         except ConfigError as exc:
             return str(exc)
         if fresh.label != entry.label:
             where = fresh.robot.directory / fresh.robot.manifest_file
-            return f"{where}: robot.name is now '{fresh.robot.name}'; restart the scheduler to serve it by that name"
+            return f"{where}: robot.name is now '{fresh.robot.name}'; restart to serve it by that name"
         return fresh
+
+
+def reload_changed(
+    robots: list[ScheduledRobot], reloaders: dict[str, Reloader], say: Callable[[str], None]
+) -> list[ScheduledRobot]:
+    """Read again, in place in ``robots``, each robot whose files changed (see :class:`Reloader`); say what
+    happened to each; the ones read again. A broken edit leaves the robot as it was."""
+    fresh_ones = []
+    for index, entry in enumerate(robots):
+        found = reloaders[entry.label].check(entry)
+        if isinstance(found, str):
+            say(f"{entry.label}: not reloaded, its schedules stay as they were: {found}")
+        elif found is not None:
+            robots[index] = found
+            fresh_ones.append(found)
+            say(f"{entry.label}: schedules reloaded: {found.summary()}")
+    return fresh_ones

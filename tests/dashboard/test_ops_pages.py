@@ -3,7 +3,9 @@ the worker processes, the audit log and the hours the robots saved."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,6 +80,19 @@ def test_the_schedules_page_shows_next_times_last_outcome_history_and_a_stale_sc
     records.stop_beat(store, "vm1:4242:aaaaaa")
     page = client.get("/schedules").text
     assert "stopped" in page and "no scheduler is running for this robot" in page
+
+
+def test_the_schedules_page_shows_an_edited_profile_as_the_scheduler_runs_it(store, tiny):
+    client = client_as(store, "vera", "viewer", robots=tiny)
+    assert client.get("/schedules").text.count("no (turned off)") == 1
+    profile = tiny[0].robot.directory / "profiles" / "test.toml"
+    profile.write_text('[profile]\nmunicipality = "Testkommune"\n[schedules.nightly]\nenabled = false\n')
+    a_while_ago = time.time() - 5  # not half-written: both files left alone for a few seconds
+    for path in (profile, tiny[0].robot.directory / "robot.toml"):
+        os.utime(path, (a_while_ago, a_while_ago))
+    page = client.get("/schedules").text
+    assert page.count("no (turned off)") == 1 and "0 * * * *" in page  # nightly off now, the other one on
+    assert not re.findall(r"\d{4}-\d\d-\d\d\xa002:30\+0[12]:00", page), "no next times for nightly"
 
 
 def test_run_now_claims_a_manual_row_and_audits_it(store, tiny):

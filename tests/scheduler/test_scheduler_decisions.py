@@ -164,36 +164,47 @@ def test_a_due_time_left_waiting_past_late_after_follows_catch_up_skip(store, tm
     assert "past late_after" in records.history(store, limit=1)[0].message
 
 
-def _edit(path, text: str) -> None:
-    """Write ``text`` and move the file's time on: an edit the scheduler must see even on a coarse clock."""
+def _edit(path, text: str, *, seconds_ago: float = 5) -> None:
+    """Write ``text`` as an operator's editor did ``seconds_ago`` (its modification time set so)."""
     import os
+    import time
 
-    before = path.stat().st_mtime_ns
     path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+    then = time.time_ns() - int(seconds_ago * 1e9)
+    os.utime(path, ns=(then, then))
 
 
 def test_an_edited_profile_or_manifest_is_read_again_and_a_broken_edit_keeps_the_old_schedules(store, tmp_path):
     clock = ManualClock(at(2026, 12, 2, 2, 29, 0))
-    process = scheduler(store, tmp_path, NIGHTLY, clock)
-    robot = tmp_path / "robots" / "tiny"
-    profile = robot / "profiles" / "test.toml"
+    robot = make_robot(tmp_path, NIGHTLY)
+    profile, manifest = robot / "profiles" / "test.toml", robot / "robot.toml"
+    for path in (profile, manifest):  # written a while ago, as a robot folder is when its scheduler starts
+        _edit(path, path.read_text(), seconds_ago=60)
+    lines: list[str] = []
+    process = SchedulerProcess(
+        store,
+        load_scheduled([f"{robot}@test"]),
+        store_url="",
+        runs_dir=tmp_path / "runs",
+        clock=clock,
+        say=lines.append,
+    )
+    process.lines = lines
     process.tick()
     assert not [line for line in process.lines if "reload" in line]
 
-    _edit(profile, profile.read_text() + "[schedules.nightly]\nenabled = false\n")
-    process.tick()  # the change is seen; it is read once the file has stayed as it is for one look
+    _edit(profile, profile.read_text() + "[schedules.nightly]\nenabled = false\n", seconds_ago=0)
+    process.tick()  # written just now: perhaps half-written, so read on a later look
     assert [s.name for s in process.robots[0].active()] == ["nightly"]
+    _edit(profile, profile.read_text())
     process.tick()
     assert process.robots[0].active() == [] and process.lines[-1].endswith("schedules reloaded: nightly: off")
     clock.time = at(2026, 12, 2, 2, 30, 1)
     process.tick()
     assert rows(store) == [], "the turned-off schedule claims nothing"
 
-    manifest = robot / "robot.toml"
     good = manifest.read_text()
     _edit(manifest, good.replace('cron = "30 2 * * *"', 'cron = "30 25 * * *"'))
-    process.tick()
     process.tick()
     (refused,) = [line for line in process.lines if "not reloaded" in line]
     assert "tiny/test: not reloaded, its schedules stay as they were: " in refused
@@ -204,7 +215,6 @@ def test_an_edited_profile_or_manifest_is_read_again_and_a_broken_edit_keeps_the
 
     _edit(manifest, good.replace('cron = "30 2 * * *"', 'cron = "45 3 * * *"'))
     _edit(profile, '[profile]\nmunicipality = "Testkommune"\n')
-    process.tick()
     process.tick()
     assert process.lines[-1].endswith("schedules reloaded: nightly: 45 3 * * *"), process.lines[-3:]
     clock.time = at(2026, 12, 2, 3, 45, 1)
