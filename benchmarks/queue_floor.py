@@ -18,7 +18,8 @@ import argparse
 import os
 import statistics
 import time
-import uuid
+
+from queue_throughput import PostgresSchemas  # this folder's: the same fresh schemas as the throughput benchmark
 
 # The floor's own words for its states (lower case): it shares no vocabulary, as no code, with the queue it measures.
 DEFAULT_PG = os.environ.get("RPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -63,64 +64,50 @@ ARMS = {  # arm: (claim's synchronous_commit, release's)
 }
 
 
-def floor(plain_url: str, items: int, claim_sync: str, release_sync: str) -> float:
-    """Items/s of the plain-psycopg queue: ``items`` claimed and released by one worker, in a fresh schema."""
+def floor(url: str, items: int, claim_sync: str, release_sync: str) -> float:
+    """Items/s of the plain-psycopg queue: ``items`` claimed and released by one worker, in the empty schema
+    ``url`` names."""
     import psycopg
 
-    schema = f"floor_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(plain_url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            # autocommit: each statement is its own transaction, one round trip (no BEGIN and COMMIT of its own)
-            with psycopg.connect(plain_url, options=f"-csearch_path={schema}", autocommit=True) as conn:
-                conn.execute(SCHEMA)
-                conn.execute(
-                    "INSERT INTO items (queue, state, available_at, updated_at)"
-                    " SELECT 'q', 'waiting', now(), now() FROM generate_series(1, %(n)s)",
-                    {"n": items},
-                )
-                conn.execute(f"SET synchronous_commit = {release_sync}")  # the session's: the release's
-                claim = CLAIM if claim_sync == release_sync else CLAIM_SETTING
-                done, started = 0, time.perf_counter()
-                with conn.cursor() as cur:
-                    while True:
-                        row = cur.execute(claim, {"worker": "w", "queue": "q", "sync": claim_sync}).fetchone()
-                        if row is None:
-                            break
-                        cur.execute(RELEASE, {"id": row[0], "worker": "w"})
-                        done += 1
-                elapsed = time.perf_counter() - started
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    # autocommit: each statement is its own transaction, one round trip (no BEGIN and COMMIT of its own)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        conn.execute(
+            "INSERT INTO items (queue, state, available_at, updated_at)"
+            " SELECT 'q', 'waiting', now(), now() FROM generate_series(1, %(n)s)",
+            {"n": items},
+        )
+        conn.execute(f"SET synchronous_commit = {release_sync}")  # the session's: the release's
+        claim = CLAIM if claim_sync == release_sync else CLAIM_SETTING
+        done, started = 0, time.perf_counter()
+        with conn.cursor() as cur:
+            while True:
+                row = cur.execute(claim, {"worker": "w", "queue": "q", "sync": claim_sync}).fetchone()
+                if row is None:
+                    break
+                cur.execute(RELEASE, {"id": row[0], "worker": "w"})
+                done += 1
+        elapsed = time.perf_counter() - started
     assert done == items, f"the floor processed {done} of {items}"
     return done / elapsed
 
 
 def ours(url: str, items: int) -> float:
-    """Items/s of our WorkQueue: the same work, one worker, in a fresh schema."""
-    import psycopg
-
+    """Items/s of our WorkQueue: the same work, one worker, in the empty schema ``url`` names."""
     from rpa_core.queue import Outcome, WorkQueue
     from rpa_core.store import open_store
 
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"ours_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(plain, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            store = open_store(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
-            try:
-                queue = WorkQueue(store, "q")
-                queue.create_many((f"ref-{i}", {"i": i}) for i in range(items))
-                done, started = 0, time.perf_counter()
-                while (item := queue.claim("w")) is not None:
-                    queue.release(item.id, "w", Outcome.DONE)
-                    done += 1
-                elapsed = time.perf_counter() - started
-            finally:
-                store.close()
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    store = open_store(url)
+    try:
+        queue = WorkQueue(store, "q")
+        queue.create_many((f"ref-{i}", {"i": i}) for i in range(items))
+        done, started = 0, time.perf_counter()
+        while (item := queue.claim("w")) is not None:
+            queue.release(item.id, "w", Outcome.DONE)
+            done += 1
+        elapsed = time.perf_counter() - started
+    finally:
+        store.close()
     assert done == items, f"our queue processed {done} of {items}"
     return done / elapsed
 
@@ -140,10 +127,14 @@ def main() -> None:
             for name in ("server_version", "synchronous_commit", "fsync", "wal_sync_method", "commit_delay")
         }
     figures: dict[str, list[float]] = {"our queue (rpa_core WorkQueue)": [], **{arm: [] for arm in ARMS}}
-    for _ in range(args.rounds):
-        figures["our queue (rpa_core WorkQueue)"].append(ours(args.postgres, args.items))
-        for arm, (claim_sync, release_sync) in ARMS.items():
-            figures[arm].append(floor(plain, args.items, claim_sync, release_sync))
+    schemas = PostgresSchemas(args.postgres)  # a fresh schema for each arm's each round, all dropped at the end
+    try:
+        for _ in range(args.rounds):
+            figures["our queue (rpa_core WorkQueue)"].append(ours(schemas.new("ours"), args.items))
+            for arm, (claim_sync, release_sync) in ARMS.items():
+                figures[arm].append(floor(schemas.new("floor"), args.items, claim_sync, release_sync))
+    finally:
+        schemas.drop()
     medians = {arm: statistics.median(values) for arm, values in figures.items()}
     print(f"\none PostgreSQL worker, {args.items} items, {args.rounds} rounds (medians); server: {settings}")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")

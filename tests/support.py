@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FLEXLOEN = ROOT / "robots" / "flexloen"
+RPA = [sys.executable, "-m", "rpa_core.cli.main"]  # the ``rpa`` command of this checkout's Python
 
 
 def rpa(
@@ -17,7 +18,7 @@ def rpa(
 ) -> subprocess.CompletedProcess:
     """``rpa ARGS`` in a child process, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "rpa_core.cli.main", *args],
+        [*RPA, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -31,13 +32,8 @@ def rpa_side_by_side(
 ) -> list[subprocess.CompletedProcess]:
     """Each of ``commands`` as ``rpa ARGS`` in a child process of its own, all started at once (for commands that
     only read or refuse: half a second each of start-up, spent together); their results in the same order."""
-    started = [
-        (command, subprocess.Popen(
-            [sys.executable, "-m", "rpa_core.cli.main", *command],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-        ))
-        for command in commands
-    ]  # fmt: skip
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "cwd": cwd}
+    started = [(command, subprocess.Popen([*RPA, *command], **pipes)) for command in commands]
     results = []
     for command, process in started:
         out, err = process.communicate(timeout=timeout)

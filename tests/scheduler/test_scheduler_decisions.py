@@ -22,6 +22,11 @@ def at(*parts: int) -> datetime:
 
 def scheduler(store, tmp_path, schedules: str, clock: ManualClock, profile: str | None = None, **options):
     robot = make_robot(tmp_path, schedules, **({"profile": profile} if profile else {}))
+    return serving(store, tmp_path, robot, clock, **options)
+
+
+def serving(store, tmp_path, robot, clock: ManualClock, **options):
+    """A scheduler serving the robot folder ``robot`` with its profile test; what it says is in ``.lines``."""
     served = load_scheduled([f"{robot}@test"])
     lines: list[str] = []
     process = SchedulerProcess(
@@ -180,16 +185,7 @@ def test_an_edited_profile_or_manifest_is_read_again_and_a_broken_edit_keeps_the
     profile, manifest = robot / "profiles" / "test.toml", robot / "robot.toml"
     for path in (profile, manifest):  # written a while ago, as a robot folder is when its scheduler starts
         _edit(path, path.read_text(), seconds_ago=60)
-    lines: list[str] = []
-    process = SchedulerProcess(
-        store,
-        load_scheduled([f"{robot}@test"]),
-        store_url="",
-        runs_dir=tmp_path / "runs",
-        clock=clock,
-        say=lines.append,
-    )
-    process.lines = lines
+    process = serving(store, tmp_path, robot, clock)
     process.tick()
     assert not [line for line in process.lines if "reload" in line]
 

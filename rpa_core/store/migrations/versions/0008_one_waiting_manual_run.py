@@ -9,12 +9,10 @@ Revises: 0007
 Create Date: 2026-12-01 21:00:00
 """
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 
-from rpa_core.store.types import UTCDateTime
+from rpa_core.store.types import UTCDateTime, utcnow
 
 revision = "0008"
 down_revision = "0007"
@@ -35,7 +33,7 @@ def upgrade() -> None:
             "  AND first.state = 'WAITING' AND first.robot = schedule_runs.robot"
             "  AND first.profile = schedule_runs.profile)"
         ).bindparams(sa.bindparam("now", type_=UTCDateTime())),
-        {"now": datetime.now(UTC), "message": SETTLED},
+        {"now": utcnow(), "message": SETTLED},
     )
     op.create_index(
         "ix_schedule_runs_manual_waiting",
